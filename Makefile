@@ -1,0 +1,89 @@
+# Evidencija: plain GNU Make with pkg-config.  `make` builds ./evid;
+# `make run` and `make test` are the two commands of the README.
+# Objects go under build/ (build/asan/ with SANITIZE=1).
+
+CC ?= cc
+PKGS := sqlite3 libmicrohttpd jansson libsodium inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/mail/*.c src/web/*.c src/cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+EVID := $(BUILD)/evid
+
+.PHONY: all run test test-unit test-integration deps deps-test clean bench fmt
+all: $(EVID) $(if $(filter build,$(BUILD)),evid)
+
+evid: $(EVID)
+	@ln -sf $(EVID) evid
+
+$(EVID): $(BUILD)/obj/src/main.o $(BUILD)/libevid.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libevid.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libevid.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) -o $@ $< \
+		$(BUILD)/libevid.a $(ALL_LDFLAGS) $(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+deps:
+	@sh scripts/install-deps.sh
+
+deps-test:
+	@sh scripts/install-deps.sh --test
+
+# make run: set up, build, create the demo database once, serve.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/run.sh $(EVID)
+
+# make test: everything, ending with "N passed, N failed".
+test: deps-test
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@sh tests/run.sh $(BUILD)
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(EVID)
+
+fmt:
+	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC)
+
+clean:
+	rm -rf build evid
+
+-include $(shell find build -name '*.d' 2>/dev/null)
