@@ -12,7 +12,7 @@ int valid_utf8(const char *s, size_t n);
 
 /*
  * Text for a field: valid UTF-8, at most max bytes, no control characters
- * (newline and tab allowed only when multiline is 1), no NUL.
+ * (newline, carriage return and tab allowed only when multiline is 1), no NUL.
  */
 int valid_text(const char *s, size_t max, int multiline);
 
