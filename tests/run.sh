@@ -41,7 +41,7 @@ done
 
 echo "== integration tests"
 if [ -d tests/integration ]; then
-	python3 -m pytest -q -p no:cacheprovider tests/integration >"$log/pytest" 2>&1
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration >"$log/pytest" 2>&1
 	rc=$?
 	tail -n 1 "$log/pytest"
 	p=$(tail -n 1 "$log/pytest" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')

@@ -42,6 +42,12 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz);
 void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);
 
+/*
+ * Wait up to ms milliseconds for a lock held by another connection before a
+ * call gives up with STORE_BUSY (store_open sets 5000).  INVALID when ms < 0.
+ */
+int store_set_busy_timeout(struct store *st, int ms);
+
 /* The schema version the binary knows, and the one the database has (0 = empty). */
 int store_schema_latest(void);
 int store_schema_version(struct store *st, int *out);

@@ -1,0 +1,114 @@
+/*
+ * store_backend: what a storage backend implements, private to src/store.
+ * A backend is a table of function pointers, one per store.h call after
+ * store_open, in the manner of OpenSMTPD's queue_backend; store.c picks one
+ * by the database path and dispatches every call through it.
+ */
+#ifndef EVID_STORE_STORE_BACKEND_H
+#define EVID_STORE_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* The migrations built into the binary (build/gen/migrations.c, in version order). */
+struct store_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct store_migration store_migrations[];
+extern const size_t store_migrations_count;
+
+struct store_backend {
+	const char *name;
+
+	/* Connect st->be to path; on failure a negative rc and a message in err. */
+	int (*open)(struct store *st, const char *path, char *err, size_t errsz);
+	/* Release everything open() acquired. */
+	void (*close)(struct store *st);
+	int (*set_busy_timeout)(struct store *st, int ms);
+
+	int (*schema_version)(struct store *st, int *out);
+	int (*migrate)(struct store *st, int *applied);
+	int (*check_schema)(struct store *st);
+
+	int (*user_create)(struct store *st, struct user *u, const char *pwhash, int64_t now);
+	int (*user_get)(struct store *st, int64_t id, struct user *out);
+	int (*user_get_by_email)(struct store *st, const char *email, struct user *out,
+				 char *pwhash);
+	int (*user_list)(struct store *st, struct user_list *out);
+	int (*user_update)(struct store *st, const struct user *u);
+	int (*user_set_password)(struct store *st, int64_t user_id, const char *pwhash);
+
+	int (*session_create)(struct store *st, const char *hash, int64_t user_id, int64_t now,
+			      int64_t expires_at);
+	int (*session_lookup)(struct store *st, const char *hash, int64_t now, struct user *out);
+	int (*session_delete)(struct store *st, const char *hash);
+	int (*token_create)(struct store *st, int64_t user_id, const char *hash, const char *name,
+			    int64_t now, int64_t *id_out);
+	int (*token_lookup)(struct store *st, const char *hash, int64_t now, struct user *out);
+
+	int (*client_create)(struct store *st, struct client *c, int64_t now);
+	int (*client_get)(struct store *st, int64_t id, struct client *out);
+	int (*client_update)(struct store *st, struct client *c, int64_t now);
+	int (*client_list)(struct store *st, const struct client_filter *f,
+			   struct client_list *out, int64_t *total);
+	int (*client_by_domain)(struct store *st, const char *domain, struct client *out);
+
+	int (*contact_create)(struct store *st, struct contact *c, int64_t now);
+	int (*contact_get)(struct store *st, int64_t id, struct contact *out);
+	int (*contact_get_by_email)(struct store *st, const char *email, struct contact *out);
+	int (*contact_update)(struct store *st, struct contact *c, int64_t now);
+	int (*contact_list)(struct store *st, const struct contact_filter *f,
+			    struct contact_list *out, int64_t *total);
+
+	int (*ticket_create)(struct store *st, struct ticket *t, int year, const char *description,
+			     int64_t author_user_id, int64_t now);
+	int (*ticket_get)(struct store *st, int64_t id, struct ticket *out);
+	int (*ticket_get_by_number)(struct store *st, const char *number, struct ticket *out);
+	int (*ticket_list)(struct store *st, const struct ticket_filter *f,
+			   struct ticket_list *out, int64_t *total);
+	int (*ticket_update)(struct store *st, int64_t id, const struct ticket_patch *p,
+			     int64_t actor_user_id, int64_t now, struct ticket *out);
+	int (*ticket_events)(struct store *st, int64_t ticket_id, struct event_list *out);
+	int (*event_add)(struct store *st, struct event *e, int64_t now);
+
+	int (*timer_start)(struct store *st, int64_t user_id, int64_t ticket_id, int64_t now,
+			   struct timer_running *out, struct time_entry *stopped);
+	int (*timer_stop)(struct store *st, int64_t user_id, int64_t ticket_id, int64_t now,
+			  struct time_entry *out);
+	int (*timer_get)(struct store *st, int64_t user_id, struct timer_running *out);
+	int (*time_add)(struct store *st, struct time_entry *e, int64_t actor_user_id,
+			int64_t now);
+	int (*time_get)(struct store *st, int64_t id, struct time_entry *out);
+	int (*time_update)(struct store *st, struct time_entry *e, const char *reason,
+			   int64_t actor_user_id, int64_t now);
+	int (*time_list)(struct store *st, int64_t ticket_id, struct time_entry_list *out);
+
+	int (*attachment_add)(struct store *st, struct attachment *a, const void *data,
+			      int64_t now);
+	int (*attachment_get)(struct store *st, int64_t id, struct attachment *out, void **data);
+	int (*attachment_list)(struct store *st, int64_t ticket_id,
+			       struct attachment_list *out);
+};
+
+/* One open database: its backend, the backend's own state, the last error. */
+struct store {
+	const struct store_backend *backend;
+	void *be;          /* owned by the backend: set by open, released by close */
+	char errmsg[256];  /* why the last call failed; "" after none has */
+};
+
+extern const struct store_backend store_backend_sqlite;
+
+/*
+ * Record why a call fails: format the message into st->errmsg (truncated to
+ * fit) and return rc, so a backend can write `return store_fail(st,
+ * STORE_NOT_FOUND, "ticket %lld not found", id);`.
+ */
+__attribute__((format(printf, 3, 4))) int store_fail(struct store *st, int rc, const char *fmt,
+						     ...);
+
+#endif
