@@ -41,6 +41,16 @@ void config_defaults(struct config *c);
 int config_load(struct config *c, const char *path, int required, char *err, size_t errsz);
 
 /*
+ * Set one key as if it were read from a file (the same validation), for
+ * command-line overrides such as `evid serve --listen`.  Returns 0, or -1
+ * with a message in err ("unknown key 'lisen' in [server]", "listen: ...").
+ * Setting [server] listen also moves base_url when it still was the
+ * default derived from the old listen address.
+ */
+int config_set(struct config *c, const char *section, const char *key, const char *value,
+	       char *err, size_t errsz);
+
+/*
  * Choose the config path: explicit (from --config, may be NULL), else
  * $EVID_CONFIG, else "evid.conf".  *required is set to 1 unless it is the
  * fallback "evid.conf".

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EVID = os.environ.get("EVID_BIN") or os.path.join(ROOT, "build", "evid")
+EVID = os.path.abspath(os.environ.get("EVID_BIN") or os.path.join(ROOT, "build", "evid"))
 ADMIN_EMAIL = "admin@example.hr"
 ADMIN_PASSWORD = "admin-password-1"
 
