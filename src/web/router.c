@@ -1,0 +1,108 @@
+/*
+ * router: every endpoint of the API in one table, matched segment by
+ * segment; "{id}" stands for a positive decimal id.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "web/router.h"
+
+#define J WEB_JSON_MAX
+
+static const struct route routes[] = {
+    {"GET", "/healthz", api_healthz, ACCESS_NONE, J},
+    {"POST", "/api/v1/login", api_login, ACCESS_NONE, J},
+    {"POST", "/api/v1/logout", api_logout, ACCESS_USER, J},
+    {"GET", "/api/v1/me", api_me_get, ACCESS_USER, J},
+    {"PATCH", "/api/v1/me", api_me_patch, ACCESS_USER, J},
+
+    {"GET", "/api/v1/users", api_users_list, ACCESS_USER, J},
+    {"POST", "/api/v1/users", api_users_create, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/users/{id}", api_users_get, ACCESS_USER, J},
+    {"PATCH", "/api/v1/users/{id}", api_users_patch, ACCESS_ADMIN, J},
+
+    {"GET", "/api/v1/clients", api_clients_list, ACCESS_USER, J},
+    {"POST", "/api/v1/clients", api_clients_create, ACCESS_USER, J},
+    {"GET", "/api/v1/clients/{id}", api_clients_get, ACCESS_USER, J},
+    {"PATCH", "/api/v1/clients/{id}", api_clients_patch, ACCESS_USER, J},
+    {"GET", "/api/v1/contacts", api_contacts_list, ACCESS_USER, J},
+    {"POST", "/api/v1/contacts", api_contacts_create, ACCESS_USER, J},
+    {"GET", "/api/v1/contacts/{id}", api_contacts_get, ACCESS_USER, J},
+    {"PATCH", "/api/v1/contacts/{id}", api_contacts_patch, ACCESS_USER, J},
+
+    {"GET", "/api/v1/tickets", api_tickets_list, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets", api_tickets_create, ACCESS_USER, J},
+    {"GET", "/api/v1/tickets/{id}", api_tickets_get, ACCESS_USER, J},
+    {"PATCH", "/api/v1/tickets/{id}", api_tickets_patch, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets/{id}/notes", api_tickets_note, ACCESS_USER, J},
+    {"GET", "/api/v1/tickets/{id}/attachments", api_attachments_list, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets/{id}/attachments", api_attachments_upload, ACCESS_USER,
+     WEB_UPLOAD_MAX},
+    {"GET", "/api/v1/attachments/{id}", api_attachments_get, ACCESS_USER, J},
+
+    {"GET", "/api/v1/timer", api_timer_get, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets/{id}/timer/start", api_timer_start, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets/{id}/timer/stop", api_timer_stop, ACCESS_USER, J},
+    {"GET", "/api/v1/tickets/{id}/time", api_time_list, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets/{id}/time", api_time_add, ACCESS_USER, J},
+    {"PATCH", "/api/v1/time/{id}", api_time_patch, ACCESS_USER, J},
+};
+
+/* Whether path matches pattern; fills ids with the {id} segments. */
+static int pattern_match(const char *pattern, const char *path, int64_t ids[WEB_MAX_IDS])
+{
+	const char *p = pattern, *s = path;
+	char seg[24];
+	int n = 0;
+	size_t len;
+
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		len = strcspn(s, "/");
+		if (strncmp(p, "{id}", 4) == 0 && (p[4] == '/' || p[4] == '\0')) {
+			if (len >= sizeof(seg) || n >= WEB_MAX_IDS)
+				return 0;
+			memcpy(seg, s, len);
+			seg[len] = '\0';
+			if (web_parse_id(seg, &ids[n]) < 0)
+				return 0;
+			n++;
+			p += 4;
+		} else {
+			if (strncmp(p, s, len) != 0 || (p[len] != '/' && p[len] != '\0'))
+				return 0;
+			p += len;
+		}
+		s += len;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+const struct route *router_match(const char *method, const char *path, int64_t ids[WEB_MAX_IDS],
+				 int *path_known, char *allow, size_t allowsz)
+{
+	int64_t scratch[WEB_MAX_IDS];
+	size_t i, used = 0;
+
+	*path_known = 0;
+	if (allowsz)
+		allow[0] = '\0';
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!pattern_match(routes[i].pattern, path, scratch))
+			continue;
+		if (strcmp(routes[i].method, method) == 0) {
+			memcpy(ids, scratch, sizeof(scratch));
+			return &routes[i];
+		}
+		*path_known = 1;
+		if (used < allowsz) {
+			int w = snprintf(allow + used, allowsz - used, "%s%s", used ? ", " : "",
+					 routes[i].method);
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	return NULL;
+}
