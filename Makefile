@@ -30,7 +30,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EVID := $(BUILD)/evid
 
-.PHONY: all run test test-unit test-integration deps deps-test clean bench fmt
+.PHONY: all evid run test deps deps-test clean fmt
 all: $(EVID) $(if $(filter build,$(BUILD)),evid)
 
 evid: $(EVID)
@@ -75,10 +75,6 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@sh tests/run.sh $(BUILD)
-
-bench: deps-test
-	@$(MAKE) --no-print-directory all
-	@sh bench/run.sh $(EVID)
 
 fmt:
 	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC)
