@@ -3,7 +3,7 @@
 # Objects go under build/ (build/asan/ with SANITIZE=1).
 
 CC ?= cc
-PKGS := sqlite3 libmicrohttpd jansson libsodium inih
+PKGS := sqlite3 libmicrohttpd jansson libsodium inih gmime-3.0 libytnef libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -6,7 +6,7 @@
 set -eu
 
 pkgs="build-essential pkg-config make libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev
-libsodium-dev libinih-dev tzdata ca-certificates"
+libsodium-dev libinih-dev libgmime-3.0-dev libytnef0-dev libcurl4-openssl-dev tzdata ca-certificates"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs libcmocka-dev python3 python3-pytest curl"
 fi

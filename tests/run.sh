@@ -17,9 +17,14 @@ count() { # count FILE PATTERN -> the number before PATTERN on the last matching
 }
 
 echo "== unit tests ($BUILD)"
-for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
+for src in tests/unit/test_*.c; do
+	name=$(basename "$src" .c)
+	t="$BUILD/tests/$name"
+	if [ ! -x "$t" ]; then
+		echo "FAIL $name: not built"
+		failed=$((failed + 1))
+		continue
+	fi
 	"$t" >"$log/$name" 2>&1
 	rc=$?
 	p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log/$name" | grep -oE '[0-9]+' | head -n 1)

@@ -1,7 +1,7 @@
 /*
  * cli: the option parser, error reporting, lookups, stdin readers and the
- * table printer shared by the cmd_*.c files (see cli.h).  JSON output is in
- * cli_json.c.
+ * table printer shared by the cmd_*.c files (see cli.h).  The JSON itself
+ * comes from web/json_doc.h; only its printing is here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -372,4 +372,19 @@ void cli_local_time(int64_t t, char out[32])
 	if (t == 0 || !localtime_r(&tt, &tm))
 		return;
 	strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* ---- JSON output ---- */
+
+int cli_json_print(char *doc)
+{
+	size_t n = strlen(doc);
+	int rc = 0;
+
+	if (fwrite(doc, 1, n, stdout) != n || fflush(stdout) != 0)
+		rc = cli_error("cannot write the output");
+	/* `user add --json` prints a generated password: leave no copy behind. */
+	explicit_bzero(doc, n);
+	free(doc);
+	return rc;
 }

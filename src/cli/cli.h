@@ -2,7 +2,7 @@
  * cli: what the subcommands share: the environment main() prepares, a small
  * declarative option parser, error reporting with the exit codes, lookups of
  * users and tickets by the names people type, and the two output forms
- * (aligned tables and --json, written through util/json_escape).
+ * (aligned tables, and --json: the API's JSON from web/json_doc.h).
  */
 #ifndef EVID_CLI_CLI_H
 #define EVID_CLI_CLI_H
@@ -163,46 +163,11 @@ void cli_local_time(int64_t t, char out[32]);
 
 /* ---- JSON output ---- */
 
-#define CLI_JSON_MAX (64u << 20) /* the largest --json document written */
-#define CLI_JSON_DEPTH 16
-
-struct cli_json {
-	struct buf b;
-	int depth;
-	int count[CLI_JSON_DEPTH]; /* values written at each depth, for the commas */
-	char close[CLI_JSON_DEPTH];
-	int failed;                /* sticky: the output outgrew CLI_JSON_MAX or the depth */
-};
-
 /*
- * A writer that keeps its own commas: within an object pass the member's
- * key, within an array pass NULL.  Failures are sticky and reported once
- * by cli_json_print.
+ * Write doc (a JSON document from web/json_doc.h, ending in a newline) to
+ * stdout and free it.  Returns 0, or EXIT_FAIL after saying that stdout
+ * could not be written.
  */
-void cli_json_init(struct cli_json *j);
-void cli_json_obj(struct cli_json *j, const char *key);
-void cli_json_arr(struct cli_json *j, const char *key);
-void cli_json_end(struct cli_json *j);
-void cli_json_str(struct cli_json *j, const char *key, const char *s);
-void cli_json_int(struct cli_json *j, const char *key, int64_t v);
-void cli_json_bool(struct cli_json *j, const char *key, int v);
-void cli_json_null(struct cli_json *j, const char *key);
-/* An id, or null for 0. */
-void cli_json_id(struct cli_json *j, const char *key, int64_t id);
-/* An instant as RFC 3339 UTC, or null for 0. */
-void cli_json_time(struct cli_json *j, const char *key, int64_t t);
-/* Write the document and a newline to stdout and free j.  Returns 0 or EXIT_FAIL. */
-int cli_json_print(struct cli_json *j);
-
-/* The records, with the field names of the JSON API (key NULL inside arrays). */
-void cli_json_user(struct cli_json *j, const char *key, const struct user *u);
-void cli_json_client(struct cli_json *j, const char *key, const struct client *c);
-void cli_json_contact(struct cli_json *j, const char *key, const struct contact *c);
-/* Leaves the ticket's object open so that a caller may add events; close with cli_json_end. */
-void cli_json_ticket_open(struct cli_json *j, const char *key, const struct ticket *t);
-void cli_json_event(struct cli_json *j, const char *key, const struct event *e);
-void cli_json_time_entry(struct cli_json *j, const char *key, const struct time_entry *e);
-void cli_json_timer(struct cli_json *j, const char *key, const struct timer_running *r,
-		    int64_t now);
+int cli_json_print(char *doc);
 
 #endif

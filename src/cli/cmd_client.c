@@ -10,6 +10,7 @@
 #include "core/validate.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+#include "web/json_doc.h"
 
 const char cmd_client_usage[] =
 	"usage: evid client add --name NAME [--oib OIB] [--vat-id ID] [--address TEXT]\n"
@@ -81,11 +82,11 @@ static int client_add(int argc, char **argv, struct cli_env *env)
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j);
-		cli_json_client(&j, NULL, &c);
-		return cli_json_print(&j);
+		/* The record as stored, as GET /api/v1/clients/{id} shows it. */
+		rc = store_client_get(env->st, c.id, &c);
+		if (rc != STORE_OK)
+			return cli_store_error(env->st, rc);
+		return cli_json_print(json_doc_client(&c));
 	}
 	printf("created client %lld: %s\n", (long long)c.id, c.name);
 	return 0;
@@ -114,15 +115,10 @@ static int client_list(int argc, char **argv, struct cli_env *env)
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	if (json) {
-		struct cli_json j;
+		char *doc = json_doc_clients(&l, total);
 
-		cli_json_init(&j);
-		cli_json_arr(&j, NULL);
-		for (i = 0; i < l.n; i++)
-			cli_json_client(&j, NULL, &l.items[i]);
-		cli_json_end(&j);
 		client_list_free(&l);
-		return cli_json_print(&j);
+		return cli_json_print(doc);
 	}
 	cli_table_init(&t, 6, heads);
 	for (i = 0; i < l.n; i++) {

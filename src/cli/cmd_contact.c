@@ -9,6 +9,7 @@
 #include "core/validate.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+#include "web/json_doc.h"
 
 const char cmd_contact_usage[] =
 	"usage: evid contact add --client ID --name NAME --email EMAIL [--phone PHONE]\n"
@@ -66,11 +67,11 @@ static int contact_add(int argc, char **argv, struct cli_env *env)
 		return cli_store_error(env->st, rc);
 	xstrlcpy(c.client_name, owner.name, sizeof(c.client_name));
 	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j);
-		cli_json_contact(&j, NULL, &c);
-		return cli_json_print(&j);
+		/* The record as stored, as GET /api/v1/contacts/{id} shows it. */
+		rc = store_contact_get(env->st, c.id, &c);
+		if (rc != STORE_OK)
+			return cli_store_error(env->st, rc);
+		return cli_json_print(json_doc_contact(&c));
 	}
 	printf("created contact %lld: %s <%s> at %s\n", (long long)c.id, c.name, c.email,
 	       owner.name);
@@ -104,15 +105,10 @@ static int contact_list(int argc, char **argv, struct cli_env *env)
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	if (json) {
-		struct cli_json j;
+		char *doc = json_doc_contacts(&l, total);
 
-		cli_json_init(&j);
-		cli_json_arr(&j, NULL);
-		for (i = 0; i < l.n; i++)
-			cli_json_contact(&j, NULL, &l.items[i]);
-		cli_json_end(&j);
 		contact_list_free(&l);
-		return cli_json_print(&j);
+		return cli_json_print(doc);
 	}
 	cli_table_init(&t, 7, heads);
 	for (i = 0; i < l.n; i++) {

@@ -12,6 +12,7 @@
 #include "core/validate.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+#include "web/json_doc.h"
 
 #define TICKET_LIST_DEFAULT 100
 #define TICKET_LIST_MAX 100000
@@ -151,18 +152,13 @@ static int ticket_new(int argc, char **argv, struct cli_env *env)
 		goto out;
 	}
 	if (json) {
-		struct cli_json j;
-
 		/* Read it back for the names the store fills in. */
 		rc = store_ticket_get(env->st, t.id, &t);
 		if (rc != STORE_OK) {
 			rc = cli_store_error(env->st, rc);
 			goto out;
 		}
-		cli_json_init(&j);
-		cli_json_ticket_open(&j, NULL, &t);
-		cli_json_end(&j);
-		rc = cli_json_print(&j);
+		rc = cli_json_print(json_doc_ticket(&t));
 		goto out;
 	}
 	printf("created ticket %s (id %lld): %s\n", t.number, (long long)t.id, t.subject);
@@ -239,17 +235,10 @@ static int ticket_list(int argc, char **argv, struct cli_env *env)
 		fprintf(stderr, "evid: showing %zu of %lld tickets: raise --limit to see more\n",
 			l.n, (long long)total);
 	if (json) {
-		struct cli_json j;
+		char *doc = json_doc_tickets(&l, total);
 
-		cli_json_init(&j);
-		cli_json_arr(&j, NULL);
-		for (i = 0; i < l.n; i++) {
-			cli_json_ticket_open(&j, NULL, &l.items[i]);
-			cli_json_end(&j);
-		}
-		cli_json_end(&j);
 		ticket_list_free(&l);
-		return cli_json_print(&j);
+		return cli_json_print(doc);
 	}
 	cli_table_init(&t, 9, heads);
 	for (i = 0; i < l.n; i++) {
@@ -366,7 +355,7 @@ static int ticket_show(int argc, char **argv, struct cli_env *env)
 	struct ticket t;
 	struct event_list ev = { 0 };
 	struct time_entry_list tl = { 0 };
-	size_t i;
+	struct attachment_list at = { 0 };
 
 	n = cli_parse(argc, argv, opts, ref, 1, "ticket show", cmd_ticket_usage);
 	if (n < 0)
@@ -379,25 +368,14 @@ static int ticket_show(int argc, char **argv, struct cli_env *env)
 	rc = store_ticket_events(env->st, t.id, &ev);
 	if (rc == STORE_OK)
 		rc = store_time_list(env->st, t.id, &tl);
+	if (rc == STORE_OK && json)
+		rc = store_attachment_list(env->st, t.id, &at);
 	if (rc != STORE_OK) {
 		rc = cli_store_error(env->st, rc);
 		goto out;
 	}
 	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j);
-		cli_json_ticket_open(&j, NULL, &t);
-		cli_json_arr(&j, "events");
-		for (i = 0; i < ev.n; i++)
-			cli_json_event(&j, NULL, &ev.items[i]);
-		cli_json_end(&j);
-		cli_json_arr(&j, "time_entries");
-		for (i = 0; i < tl.n; i++)
-			cli_json_time_entry(&j, NULL, &tl.items[i]);
-		cli_json_end(&j);
-		cli_json_end(&j);
-		rc = cli_json_print(&j);
+		rc = cli_json_print(json_doc_ticket_full(&t, &ev, &at, &tl));
 		goto out;
 	}
 	print_ticket(&t, &ev, &tl);
@@ -405,6 +383,7 @@ static int ticket_show(int argc, char **argv, struct cli_env *env)
 out:
 	event_list_free(&ev);
 	time_entry_list_free(&tl);
+	attachment_list_free(&at);
 	return rc;
 }
 

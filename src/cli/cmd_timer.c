@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/timefmt.h"
 #include "util/clock.h"
+#include "web/json_doc.h"
 
 const char cmd_timer_usage[] =
 	"usage: evid timer start TICKET --as EMAIL [--json]\n"
@@ -57,17 +58,14 @@ static int timer_start(int argc, char **argv, struct cli_env *env)
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j);
-		cli_json_obj(&j, NULL);
-		cli_json_timer(&j, "timer", &run, now);
-		if (stopped.id)
-			cli_json_time_entry(&j, "stopped", &stopped);
-		else
-			cli_json_null(&j, "stopped");
-		cli_json_end(&j);
-		return cli_json_print(&j);
+		/* Read the stopped entry back for the names the stop left out, as the API does. */
+		if (stopped.id) {
+			rc = store_time_get(env->st, stopped.id, &stopped);
+			if (rc != STORE_OK)
+				return cli_store_error(env->st, rc);
+		}
+		return cli_json_print(
+		    json_doc_timer_started(&run, stopped.id ? &stopped : NULL, now));
 	}
 	if (stopped.id) {
 		timefmt_duration(stopped.seconds, dur, sizeof(dur));
@@ -116,11 +114,11 @@ static int timer_stop(int argc, char **argv, struct cli_env *env)
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j);
-		cli_json_time_entry(&j, NULL, &e);
-		return cli_json_print(&j);
+		/* The entry as stored, with its user's name, as the API answers a stop. */
+		rc = store_time_get(env->st, e.id, &e);
+		if (rc != STORE_OK)
+			return cli_store_error(env->st, rc);
+		return cli_json_print(json_doc_time_entry(&e));
 	}
 	if (n == 0) {
 		rc = store_ticket_get(env->st, e.ticket_id, &t);
@@ -157,19 +155,8 @@ static int timer_status(int argc, char **argv, struct cli_env *env)
 	rc = store_timer_get(env->st, u.id, &run);
 	if (rc != STORE_OK && rc != STORE_NOT_FOUND)
 		return cli_store_error(env->st, rc);
-	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j);
-		cli_json_obj(&j, NULL);
-		cli_json_bool(&j, "running", rc == STORE_OK);
-		if (rc == STORE_OK)
-			cli_json_timer(&j, "timer", &run, now);
-		else
-			cli_json_null(&j, "timer");
-		cli_json_end(&j);
-		return cli_json_print(&j);
-	}
+	if (json)
+		return cli_json_print(json_doc_timer(rc == STORE_OK ? &run : NULL, now));
 	if (rc == STORE_NOT_FOUND) {
 		printf("no stopwatch running for %s\n", u.email);
 		return 0;

@@ -12,6 +12,7 @@
 #include "util/clock.h"
 #include "util/crypto.h"
 #include "util/xalloc.h"
+#include "web/json_doc.h"
 
 const char cmd_user_usage[] =
 	"usage: evid user add --email EMAIL --name NAME --role admin|technician\n"
@@ -24,7 +25,8 @@ const char cmd_user_usage[] =
 	"Without --password-stdin a random password is generated and printed once.\n"
 	"With it, one line is read from stdin: at least 10 characters.  --lang is\n"
 	"the user's interface language (default [company] language).  A disabled\n"
-	"user can no longer log in, and their sessions and API tokens stop working.\n";
+	"user can no longer log in, and their sessions and API tokens stop working.\n"
+	"set-password and disable end all of the user's login sessions.\n";
 
 /* The password to set: read from stdin, or generated into out and flagged. */
 static int password_get(int from_stdin, char out[CLI_PASSWORD_MAX + 1], int *generated)
@@ -90,15 +92,8 @@ static int user_add(int argc, char **argv, struct cli_env *env)
 		goto out;
 	}
 	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j);
-		cli_json_obj(&j, NULL);
-		cli_json_user(&j, "user", &u);
-		if (generated)
-			cli_json_str(&j, "password", password);
-		cli_json_end(&j);
-		rc = cli_json_print(&j);
+		/* As POST /api/v1/users answers: a generated password is shown once. */
+		rc = cli_json_print(json_doc_user(&u, generated ? password : NULL));
 		goto out;
 	}
 	printf("created %s %lld: %s <%s>\n", role_name(u.role), (long long)u.id, u.name, u.email);
@@ -129,15 +124,10 @@ static int user_list(int argc, char **argv, struct cli_env *env)
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	if (json) {
-		struct cli_json j;
+		char *doc = json_doc_users(&l);
 
-		cli_json_init(&j);
-		cli_json_arr(&j, NULL);
-		for (i = 0; i < l.n; i++)
-			cli_json_user(&j, NULL, &l.items[i]);
-		cli_json_end(&j);
 		user_list_free(&l);
-		return cli_json_print(&j);
+		return cli_json_print(doc);
 	}
 	cli_table_init(&t, 6, heads);
 	for (i = 0; i < l.n; i++) {
@@ -186,7 +176,13 @@ static int user_set_password(int argc, char **argv, struct cli_env *env)
 		rc = cli_error("cannot hash the password: out of memory");
 		goto out;
 	}
-	rc = store_user_set_password(env->st, u.id, hash);
+	/*
+	 * Sessions first: should setting the password then fail, nothing was
+	 * printed and nothing lost, and the command can simply be run again.
+	 */
+	rc = store_session_delete_user(env->st, u.id, NULL);
+	if (rc == STORE_OK)
+		rc = store_user_set_password(env->st, u.id, hash);
 	if (rc != STORE_OK) {
 		rc = cli_store_error(env->st, rc);
 		goto out;
@@ -222,7 +218,8 @@ static int user_set_active(int argc, char **argv, struct cli_env *env, int activ
 		return 0;
 	}
 	u.active = active;
-	rc = store_user_update(env->st, &u);
+	/* Disabling also deletes the user's sessions (see store_user_update). */
+	rc = store_user_update(env->st, &u, NULL);
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	printf("%s %s\n", active ? "enabled" : "disabled", u.email);

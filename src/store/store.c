@@ -150,9 +150,9 @@ int store_user_list(struct store *st, struct user_list *out)
 	return STORE_CALL(st, user_list, out);
 }
 
-int store_user_update(struct store *st, const struct user *u)
+int store_user_update(struct store *st, const struct user *u, const char *pwhash)
 {
-	return STORE_CALL(st, user_update, u);
+	return STORE_CALL(st, user_update, u, pwhash);
 }
 
 int store_user_set_password(struct store *st, int64_t user_id, const char *pwhash)
@@ -174,6 +174,11 @@ int store_session_lookup(struct store *st, const char *hash, int64_t now, struct
 int store_session_delete(struct store *st, const char *hash)
 {
 	return STORE_CALL(st, session_delete, hash);
+}
+
+int store_session_delete_user(struct store *st, int64_t user_id, const char *keep_hash)
+{
+	return STORE_CALL(st, session_delete_user, user_id, keep_hash);
 }
 
 int store_token_create(struct store *st, int64_t user_id, const char *hash, const char *name,

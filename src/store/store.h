@@ -70,8 +70,12 @@ int store_user_get(struct store *st, int64_t id, struct user *out);
 /* pwhash (may be NULL) receives the stored hash, CRYPTO_PWHASH_MAX bytes. */
 int store_user_get_by_email(struct store *st, const char *email, struct user *out, char *pwhash);
 int store_user_list(struct store *st, struct user_list *out);
-/* Update name, email, role, active, lang of u->id. NOT_FOUND, CONFLICT on email. */
-int store_user_update(struct store *st, const struct user *u);
+/*
+ * Update name, email, role, active, lang of u->id and, when pwhash is not
+ * NULL, its password hash, all in one transaction.  Deactivating (active 0)
+ * also deletes every session of the user.  NOT_FOUND, CONFLICT on email.
+ */
+int store_user_update(struct store *st, const struct user *u, const char *pwhash);
 int store_user_set_password(struct store *st, int64_t user_id, const char *pwhash);
 
 /* Sessions and tokens are found by the SHA-256 hex of their secret, never the secret. */
@@ -80,6 +84,11 @@ int store_session_create(struct store *st, const char *hash, int64_t user_id, in
 /* NOT_FOUND when missing, expired or the user is inactive; else *out is the user. */
 int store_session_lookup(struct store *st, const char *hash, int64_t now, struct user *out);
 int store_session_delete(struct store *st, const char *hash);
+/*
+ * Delete every session of user_id but the one whose hash is keep_hash (NULL:
+ * all of them), as a password change demands.  Deleting none is not an error.
+ */
+int store_session_delete_user(struct store *st, int64_t user_id, const char *keep_hash);
 
 int store_token_create(struct store *st, int64_t user_id, const char *hash, const char *name,
 		       int64_t now, int64_t *id_out);

@@ -39,13 +39,14 @@ struct store_backend {
 	int (*user_get_by_email)(struct store *st, const char *email, struct user *out,
 				 char *pwhash);
 	int (*user_list)(struct store *st, struct user_list *out);
-	int (*user_update)(struct store *st, const struct user *u);
+	int (*user_update)(struct store *st, const struct user *u, const char *pwhash);
 	int (*user_set_password)(struct store *st, int64_t user_id, const char *pwhash);
 
 	int (*session_create)(struct store *st, const char *hash, int64_t user_id, int64_t now,
 			      int64_t expires_at);
 	int (*session_lookup)(struct store *st, const char *hash, int64_t now, struct user *out);
 	int (*session_delete)(struct store *st, const char *hash);
+	int (*session_delete_user)(struct store *st, int64_t user_id, const char *keep_hash);
 	int (*token_create)(struct store *st, int64_t user_id, const char *hash, const char *name,
 			    int64_t now, int64_t *id_out);
 	int (*token_lookup)(struct store *st, const char *hash, int64_t now, struct user *out);

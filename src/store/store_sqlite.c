@@ -73,6 +73,7 @@
 	"a.size, a.sha256, a.created_at "
 
 enum stmt {
+	Q_NONE, /* no statement (a list without a count) */
 	Q_BEGIN,
 	Q_BEGIN_READ,
 	Q_COMMIT,
@@ -94,6 +95,7 @@ enum stmt {
 	Q_SESSION_INSERT,
 	Q_SESSION_LOOKUP,
 	Q_SESSION_DELETE,
+	Q_SESSION_DELETE_USER,
 	Q_TOKEN_INSERT,
 	Q_TOKEN_LOOKUP,
 	Q_TOKEN_TOUCH,
@@ -166,8 +168,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_USER_GET] = "SELECT " USER_COLS ", u.pwhash FROM users u WHERE u.id = ?1",
 	[Q_USER_GET_EMAIL] = "SELECT " USER_COLS ", u.pwhash FROM users u WHERE u.email = ?1",
 	[Q_USER_LIST] = "SELECT " USER_COLS " FROM users u ORDER BY u.name COLLATE NOCASE, u.id",
+	/* ?7 NULL keeps the password hash. */
 	[Q_USER_UPDATE] = "UPDATE users SET email = ?2, name = ?3, role = ?4, active = ?5, "
-			  "lang = ?6 WHERE id = ?1",
+			  "lang = ?6, pwhash = coalesce(?7, pwhash) WHERE id = ?1",
 	[Q_USER_SET_PASSWORD] = "UPDATE users SET pwhash = ?2 WHERE id = ?1",
 
 	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
@@ -177,6 +180,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 			     "JOIN users u ON u.id = s.user_id "
 			     "WHERE s.hash = ?1 AND s.expires_at > ?2 AND u.active = 1",
 	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
+	[Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1 "
+				  "AND (?2 IS NULL OR hash <> ?2)",
 	[Q_TOKEN_INSERT] = "INSERT INTO api_tokens (user_id, hash, name, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4)",
 	[Q_TOKEN_LOOKUP] = "SELECT " USER_COLS ", a.id, coalesce(a.last_used_at, 0) "
@@ -506,8 +511,16 @@ static int row_check(struct store *st, const char *what)
 			  what);
 }
 
-static int read_user(struct store *st, sqlite3_stmt *s, struct user *u)
+/*
+ * The readers below fill one record (item) from the row s stands on and
+ * return STORE_OK, or a failure after which item still owns what it holds.
+ */
+typedef int (*row_reader)(struct store *st, sqlite3_stmt *s, void *item);
+
+static int read_user(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct user *u = item;
+
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(s, 0);
 	col_text(s, 1, u->email, sizeof(u->email));
@@ -519,8 +532,10 @@ static int read_user(struct store *st, sqlite3_stmt *s, struct user *u)
 	return row_check(st, "user");
 }
 
-static void read_client(sqlite3_stmt *s, struct client *c)
+static int read_client(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct client *c = item;
+
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
 	col_text(s, 1, c->name, sizeof(c->name));
@@ -533,10 +548,13 @@ static void read_client(sqlite3_stmt *s, struct client *c)
 	c->active = sqlite3_column_int(s, 8);
 	c->created_at = sqlite3_column_int64(s, 9);
 	c->updated_at = sqlite3_column_int64(s, 10);
+	return row_check(st, "client");
 }
 
-static void read_contact(sqlite3_stmt *s, struct contact *c)
+static int read_contact(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct contact *c = item;
+
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
 	c->client_id = sqlite3_column_int64(s, 1);
@@ -548,10 +566,13 @@ static void read_contact(sqlite3_stmt *s, struct contact *c)
 	c->created_at = sqlite3_column_int64(s, 7);
 	c->updated_at = sqlite3_column_int64(s, 8);
 	col_text(s, 9, c->client_name, sizeof(c->client_name));
+	return row_check(st, "contact");
 }
 
-static int read_ticket(struct store *st, sqlite3_stmt *s, struct ticket *t)
+static int read_ticket(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct ticket *t = item;
+
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(s, 0);
 	col_text(s, 1, t->number, sizeof(t->number));
@@ -575,8 +596,9 @@ static int read_ticket(struct store *st, sqlite3_stmt *s, struct ticket *t)
 }
 
 /* e->body is a new heap copy the caller releases with event_free (even on failure). */
-static int read_event(struct store *st, sqlite3_stmt *s, struct event *e)
+static int read_event(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct event *e = item;
 	const unsigned char *body;
 
 	memset(e, 0, sizeof(*e));
@@ -597,8 +619,10 @@ static int read_event(struct store *st, sqlite3_stmt *s, struct event *e)
 	return row_check(st, "event");
 }
 
-static void read_time_entry(sqlite3_stmt *s, struct time_entry *e)
+static int read_time_entry(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct time_entry *e = item;
+
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(s, 0);
 	e->ticket_id = sqlite3_column_int64(s, 1);
@@ -610,20 +634,26 @@ static void read_time_entry(sqlite3_stmt *s, struct time_entry *e)
 	e->billable = sqlite3_column_int(s, 7);
 	e->created_at = sqlite3_column_int64(s, 8);
 	col_text(s, 9, e->user_name, sizeof(e->user_name));
+	return row_check(st, "time entry");
 }
 
-static void read_timer(sqlite3_stmt *s, struct timer_running *r)
+static int read_timer(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct timer_running *r = item;
+
 	memset(r, 0, sizeof(*r));
 	r->user_id = sqlite3_column_int64(s, 0);
 	r->ticket_id = sqlite3_column_int64(s, 1);
 	r->started_at = sqlite3_column_int64(s, 2);
 	col_text(s, 3, r->ticket_number, sizeof(r->ticket_number));
 	col_text(s, 4, r->ticket_subject, sizeof(r->ticket_subject));
+	return row_check(st, "stopwatch");
 }
 
-static void read_attachment(sqlite3_stmt *s, struct attachment *a)
+static int read_attachment(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct attachment *a = item;
+
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(s, 0);
 	a->ticket_id = sqlite3_column_int64(s, 1);
@@ -633,6 +663,7 @@ static void read_attachment(sqlite3_stmt *s, struct attachment *a)
 	a->size = sqlite3_column_int64(s, 5);
 	col_text(s, 6, a->sha256, sizeof(a->sha256));
 	a->created_at = sqlite3_column_int64(s, 7);
+	return row_check(st, "attachment");
 }
 
 /* Make room for one more item in a list of *cap items of size bytes. */
@@ -667,6 +698,135 @@ static int read_count(struct store *st, sqlite3_stmt *s, int64_t *total)
 		return rc;
 	*total = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
 	return STORE_OK;
+}
+
+/* Bind a statement's parameters from arg: STORE_OK or a failure. */
+typedef int (*binder)(struct store *st, sqlite3_stmt *s, const void *arg);
+
+/* ?1 = the int64_t at arg. */
+static int bind_key_int(struct store *st, sqlite3_stmt *s, const void *arg)
+{
+	bind_int(st, s, 1, *(const int64_t *)arg);
+	return STORE_OK;
+}
+
+/* ?1 = the string arg. */
+static int bind_key_text(struct store *st, sqlite3_stmt *s, const void *arg)
+{
+	bind_text(st, s, 1, arg);
+	return STORE_OK;
+}
+
+/* Prepare statement id and bind it with bind(arg) (bind may be NULL: no parameters). */
+static int query_prepare(struct store *st, enum stmt id, binder bind, const void *arg,
+			 sqlite3_stmt **s)
+{
+	int rc = sq_prepare(st, id, s);
+
+	if (rc == STORE_OK && bind)
+		rc = bind(st, *s, arg);
+	return rc;
+}
+
+/*
+ * Run statement id bound by bind(arg) and read its first row into item.
+ * STORE_NOT_FOUND, without a message, when there is none: the caller says
+ * what is missing.
+ */
+static int row_get(struct store *st, enum stmt id, binder bind, const void *arg,
+		   row_reader read, void *item)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = query_prepare(st, id, bind, arg, &s)) != STORE_OK)
+		goto out;
+	if ((rc = sq_step(st, s)) < 0)
+		goto out;
+	rc = rc == 0 ? STORE_NOT_FOUND : read(st, s, item);
+out:
+	sq_done(s);
+	return rc;
+}
+
+/* Records read from rows: a malloc'd array of n items (cap allocated). */
+struct rows {
+	void *items;
+	size_t n, cap;
+};
+
+/*
+ * Append the records of every remaining row of s to out, items of size
+ * bytes filled by read.  On failure out holds the rows read so far (the one
+ * that failed included), for the caller to free.
+ */
+static int rows_collect(struct store *st, sqlite3_stmt *s, row_reader read, size_t size,
+			struct rows *out)
+{
+	int rc;
+
+	while ((rc = sq_step(st, s)) == 1) {
+		out->items = list_grow(out->items, out->n, &out->cap, size);
+		rc = read(st, s, (char *)out->items + out->n++ * size);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return rc;
+}
+
+/* One list reader: what it checks, the rows it reads and what it counts. */
+struct list_query {
+	int (*check)(struct store *st, const void *arg); /* NULL: nothing to check first */
+	enum stmt rows;      /* the records, in order */
+	int page;            /* rows' parameter number of LIMIT (OFFSET next); 0: not paged */
+	enum stmt count;     /* how many match without paging; Q_NONE: not counted */
+	binder bind;         /* the parameters rows and count share; NULL: none */
+	row_reader read;
+	size_t size;         /* of one record */
+};
+
+/*
+ * Run q with arg in one read transaction, so that the rows and their count
+ * see the same snapshot: q->check, the rows paged by limit and offset, the
+ * count into *total (may be NULL).  out holds the records read even on
+ * failure, for the caller to free with its list's _free.
+ */
+static int list_read(struct store *st, const struct list_query *q, const void *arg, int limit,
+		     int offset, struct rows *out, int64_t *total)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t count = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = tx_begin_read(st)) != STORE_OK)
+		return rc;
+	if (q->check && (rc = q->check(st, arg)) != STORE_OK)
+		goto out;
+	if ((rc = query_prepare(st, q->rows, q->bind, arg, &s)) != STORE_OK)
+		goto out;
+	if (q->page && (rc = bind_page(st, s, q->page, limit, offset)) != STORE_OK)
+		goto out;
+	if ((rc = rows_collect(st, s, q->read, q->size, out)) != STORE_OK)
+		goto out;
+	sq_done(s);
+	s = NULL;
+	if (q->count != Q_NONE) {
+		if ((rc = query_prepare(st, q->count, q->bind, arg, &s)) != STORE_OK)
+			goto out;
+		if ((rc = read_count(st, s, &count)) != STORE_OK)
+			goto out;
+		sq_done(s);
+		s = NULL;
+	}
+	rc = tx_commit(st);
+out:
+	sq_done(s);
+	if (rc != STORE_OK)
+		tx_rollback(st);
+	else if (total)
+		*total = count;
+	return rc;
 }
 
 /* Lowercase copy of an email or domain into dst; -1 when it does not fit. */
@@ -1082,20 +1242,24 @@ out:
 	return rc;
 }
 
-/* Read user id (and its hash when pwhash is not NULL); NOT_FOUND "user N not found". */
-static int user_read(struct store *st, int64_t id, struct user *out, char *pwhash)
+/*
+ * Read the user that statement id (Q_USER_GET or Q_USER_GET_EMAIL, bound by
+ * bind(arg)) finds, and its hash when pwhash is not NULL.  STORE_NOT_FOUND
+ * without a message when there is none.
+ */
+static int user_find(struct store *st, enum stmt id, binder bind, const void *arg,
+		     struct user *out, char *pwhash)
 {
 	sqlite3_stmt *s = NULL;
 	struct user u;
 	int rc;
 
-	if ((rc = sq_prepare(st, Q_USER_GET, &s)) != STORE_OK)
+	if ((rc = query_prepare(st, id, bind, arg, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, id);
 	if ((rc = sq_step(st, s)) < 0)
 		goto out;
 	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "user %" PRId64 " not found", id);
+		rc = STORE_NOT_FOUND;
 		goto out;
 	}
 	if ((rc = read_user(st, s, &u)) != STORE_OK)
@@ -1105,6 +1269,16 @@ static int user_read(struct store *st, int64_t id, struct user *out, char *pwhas
 	*out = u;
 out:
 	sq_done(s);
+	return rc;
+}
+
+/* Read user id (and its hash when pwhash is not NULL); NOT_FOUND "user N not found". */
+static int user_read(struct store *st, int64_t id, struct user *out, char *pwhash)
+{
+	int rc = user_find(st, Q_USER_GET, bind_key_int, &id, out, pwhash);
+
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "user %" PRId64 " not found", id);
 	return rc;
 }
 
@@ -1117,48 +1291,25 @@ static int sq_user_get_by_email(struct store *st, const char *email, struct user
 				char *pwhash)
 {
 	char key[EMAIL_MAX_LEN + 1];
-	sqlite3_stmt *s = NULL;
-	struct user u;
 	int rc;
 
 	if (lower_copy(key, email, sizeof(key)) < 0)
 		return store_fail(st, STORE_NOT_FOUND, "no user has this email");
-	if ((rc = sq_prepare(st, Q_USER_GET_EMAIL, &s)) != STORE_OK)
-		goto out;
-	bind_text(st, s, 1, key);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "no user has the email '%s'", key);
-		goto out;
-	}
-	if ((rc = read_user(st, s, &u)) != STORE_OK)
-		goto out;
-	if (pwhash)
-		col_text(s, 7, pwhash, CRYPTO_PWHASH_MAX);
-	*out = u;
-out:
-	sq_done(s);
+	rc = user_find(st, Q_USER_GET_EMAIL, bind_key_text, key, out, pwhash);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "no user has the email '%s'", key);
 	return rc;
 }
 
 static int sq_user_list(struct store *st, struct user_list *out)
 {
-	struct user_list l = { NULL, 0 };
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
-	int rc;
+	static const struct list_query q = {
+		.rows = Q_USER_LIST, .read = read_user, .size = sizeof(struct user),
+	};
+	struct rows r;
+	int rc = list_read(st, &q, NULL, 0, 0, &r, NULL);
+	struct user_list l = { r.items, r.n };
 
-	if ((rc = sq_prepare(st, Q_USER_LIST, &s)) != STORE_OK)
-		goto out;
-	while ((rc = sq_step(st, s)) == 1) {
-		l.items = list_grow(l.items, l.n, &cap, sizeof(*l.items));
-		if ((rc = read_user(st, s, &l.items[l.n])) != STORE_OK)
-			goto out;
-		l.n++;
-	}
-out:
-	sq_done(s);
 	if (rc != STORE_OK)
 		user_list_free(&l);
 	else
@@ -1166,13 +1317,30 @@ out:
 	return rc;
 }
 
-static int sq_user_update(struct store *st, const struct user *u)
+/* Delete the sessions of user_id but keep_hash (NULL: all): one statement, atomic by itself. */
+static int sessions_delete_user(struct store *st, int64_t user_id, const char *keep_hash)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = sq_prepare(st, Q_SESSION_DELETE_USER, &s)) != STORE_OK)
+		return rc;
+	bind_int(st, s, 1, user_id);
+	bind_text(st, s, 2, keep_hash);
+	rc = sq_run(st, s);
+	sq_done(s);
+	return rc;
+}
+
+static int sq_user_update(struct store *st, const struct user *u, const char *pwhash)
 {
 	struct user v = *u;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if ((rc = user_check(st, &v)) != STORE_OK)
+	if ((rc = user_check(st, &v)) != STORE_OK || (rc = pwhash_check(st, pwhash)) != STORE_OK)
+		return rc;
+	if ((rc = tx_begin(st)) != STORE_OK)
 		return rc;
 	if ((rc = sq_prepare(st, Q_USER_UPDATE, &s)) != STORE_OK)
 		goto out;
@@ -1182,12 +1350,21 @@ static int sq_user_update(struct store *st, const struct user *u)
 	bind_text(st, s, 4, role_name(v.role));
 	bind_int(st, s, 5, v.active);
 	bind_text(st, s, 6, v.lang);
+	bind_text(st, s, 7, pwhash);
 	if ((rc = sq_run(st, s)) != STORE_OK)
 		goto out;
-	if (sqlite3_changes(sq_of(st)->db) == 0)
+	if (sqlite3_changes(sq_of(st)->db) == 0) {
 		rc = store_fail(st, STORE_NOT_FOUND, "user %" PRId64 " not found", v.id);
+		goto out;
+	}
+	/* Deleted, not just refused at lookup: enabling the user again must not revive them. */
+	if (!v.active && (rc = sessions_delete_user(st, v.id, NULL)) != STORE_OK)
+		goto out;
+	rc = tx_commit(st);
 out:
 	sq_done(s);
+	if (rc != STORE_OK)
+		tx_rollback(st);
 	return rc;
 }
 
@@ -1298,6 +1475,11 @@ static int sq_session_delete(struct store *st, const char *hash)
 	return sq_run_done(st, s);
 }
 
+static int sq_session_delete_user(struct store *st, int64_t user_id, const char *keep_hash)
+{
+	return sessions_delete_user(st, user_id, keep_hash);
+}
+
 static int sq_token_create(struct store *st, int64_t user_id, const char *hash, const char *name,
 			   int64_t now, int64_t *id_out)
 {
@@ -1405,22 +1587,10 @@ static void bind_client(struct store *st, sqlite3_stmt *s, int first, const stru
 
 static int client_read(struct store *st, int64_t id, struct client *out)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	int rc = row_get(st, Q_CLIENT_GET, bind_key_int, &id, read_client, out);
 
-	if ((rc = sq_prepare(st, Q_CLIENT_GET, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, id);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "client %" PRId64 " not found", id);
-		goto out;
-	}
-	read_client(s, out);
-	rc = STORE_OK;
-out:
-	sq_done(s);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "client %" PRId64 " not found", id);
 	return rc;
 }
 
@@ -1488,79 +1658,52 @@ out:
 	return rc;
 }
 
+/* ?1 query (NULL = any), ?2 active only, shared by the list and the count. */
+static int bind_client_filter(struct store *st, sqlite3_stmt *s, const void *arg)
+{
+	const struct client_filter *f = arg;
+
+	bind_text(st, s, 1, f->query && f->query[0] ? f->query : NULL);
+	bind_int(st, s, 2, f->active_only);
+	return STORE_OK;
+}
+
 static int sq_client_list(struct store *st, const struct client_filter *f,
 			  struct client_list *out, int64_t *total)
 {
 	static const struct client_filter all;
-	struct client_list l = { NULL, 0 };
-	sqlite3_stmt *s = NULL;
-	const char *query;
-	int64_t count = 0;
-	size_t cap = 0;
+	static const struct list_query q = {
+		.rows = Q_CLIENT_LIST, .page = 3, .count = Q_CLIENT_COUNT,
+		.bind = bind_client_filter, .read = read_client, .size = sizeof(struct client),
+	};
+	struct rows r;
+	struct client_list l;
 	int rc;
 
 	if (!f)
 		f = &all;
-	query = f->query && f->query[0] ? f->query : NULL;
-	if ((rc = tx_begin_read(st)) != STORE_OK)
-		return rc;
-	if ((rc = sq_prepare(st, Q_CLIENT_LIST, &s)) != STORE_OK)
-		goto out;
-	bind_text(st, s, 1, query);
-	bind_int(st, s, 2, f->active_only);
-	if ((rc = bind_page(st, s, 3, f->limit, f->offset)) != STORE_OK)
-		goto out;
-	while ((rc = sq_step(st, s)) == 1) {
-		l.items = list_grow(l.items, l.n, &cap, sizeof(*l.items));
-		read_client(s, &l.items[l.n++]);
-	}
-	if (rc < 0)
-		goto out;
-	sq_done(s);
-	if ((rc = sq_prepare(st, Q_CLIENT_COUNT, &s)) != STORE_OK)
-		goto out;
-	bind_text(st, s, 1, query);
-	bind_int(st, s, 2, f->active_only);
-	if ((rc = read_count(st, s, &count)) != STORE_OK)
-		goto out;
-	sq_done(s);
-	rc = tx_commit(st);
-out:
-	sq_done(s);
-	if (rc != STORE_OK) {
-		tx_rollback(st);
+	rc = list_read(st, &q, f, f->limit, f->offset, &r, total);
+	l = (struct client_list){ r.items, r.n };
+	if (rc != STORE_OK)
 		client_list_free(&l);
-		return rc;
-	}
-	*out = l;
-	if (total)
-		*total = count;
+	else
+		*out = l;
 	return rc;
 }
 
 static int sq_client_by_domain(struct store *st, const char *domain, struct client *out)
 {
 	char key[DOMAINS_MAX_LEN + 1];
-	sqlite3_stmt *s = NULL;
 	struct client c;
 	int rc;
 
 	if (lower_copy(key, domain, sizeof(key)) < 0 || !key[0] || strchr(key, ','))
 		return store_fail(st, STORE_NOT_FOUND, "no client has this email domain");
-	if ((rc = sq_prepare(st, Q_CLIENT_BY_DOMAIN, &s)) != STORE_OK)
-		goto out;
-	bind_text(st, s, 1, key);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "no client has the email domain '%s'", key);
-		goto out;
-	}
-	read_client(s, &c);
-	*out = c;
-	rc = STORE_OK;
-out:
-	sq_done(s);
+	rc = row_get(st, Q_CLIENT_BY_DOMAIN, bind_key_text, key, read_client, &c);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "no client has the email domain '%s'", key);
+	if (rc == STORE_OK)
+		*out = c;
 	return rc;
 }
 
@@ -1580,22 +1723,10 @@ static int contact_check(struct store *st, struct contact *c)
 
 static int contact_read(struct store *st, int64_t id, struct contact *out)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	int rc = row_get(st, Q_CONTACT_GET, bind_key_int, &id, read_contact, out);
 
-	if ((rc = sq_prepare(st, Q_CONTACT_GET, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, id);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "contact %" PRId64 " not found", id);
-		goto out;
-	}
-	read_contact(s, out);
-	rc = STORE_OK;
-out:
-	sq_done(s);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "contact %" PRId64 " not found", id);
 	return rc;
 }
 
@@ -1657,26 +1788,16 @@ static int sq_contact_get(struct store *st, int64_t id, struct contact *out)
 static int sq_contact_get_by_email(struct store *st, const char *email, struct contact *out)
 {
 	char key[EMAIL_MAX_LEN + 1];
-	sqlite3_stmt *s = NULL;
 	struct contact c;
 	int rc;
 
 	if (lower_copy(key, email, sizeof(key)) < 0 || !key[0])
 		return store_fail(st, STORE_NOT_FOUND, "no contact has this email");
-	if ((rc = sq_prepare(st, Q_CONTACT_GET_EMAIL, &s)) != STORE_OK)
-		goto out;
-	bind_text(st, s, 1, key);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "no contact has the email '%s'", key);
-		goto out;
-	}
-	read_contact(s, &c);
-	*out = c;
-	rc = STORE_OK;
-out:
-	sq_done(s);
+	rc = row_get(st, Q_CONTACT_GET_EMAIL, bind_key_text, key, read_contact, &c);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "no contact has the email '%s'", key);
+	if (rc == STORE_OK)
+		*out = c;
 	return rc;
 }
 
@@ -1719,59 +1840,37 @@ out:
 	return rc;
 }
 
-static void bind_contact_filter(struct store *st, sqlite3_stmt *s, const struct contact_filter *f,
-				const char *query)
+/* ?1 client (0 = any), ?2 query (NULL = any), ?3 active only: the list's and the count's. */
+static int bind_contact_filter(struct store *st, sqlite3_stmt *s, const void *arg)
 {
+	const struct contact_filter *f = arg;
+
 	bind_int(st, s, 1, f->client_id);
-	bind_text(st, s, 2, query);
+	bind_text(st, s, 2, f->query && f->query[0] ? f->query : NULL);
 	bind_int(st, s, 3, f->active_only);
+	return STORE_OK;
 }
 
 static int sq_contact_list(struct store *st, const struct contact_filter *f,
 			   struct contact_list *out, int64_t *total)
 {
 	static const struct contact_filter all;
-	struct contact_list l = { NULL, 0 };
-	sqlite3_stmt *s = NULL;
-	const char *query;
-	int64_t count = 0;
-	size_t cap = 0;
+	static const struct list_query q = {
+		.rows = Q_CONTACT_LIST, .page = 4, .count = Q_CONTACT_COUNT,
+		.bind = bind_contact_filter, .read = read_contact, .size = sizeof(struct contact),
+	};
+	struct rows r;
+	struct contact_list l;
 	int rc;
 
 	if (!f)
 		f = &all;
-	query = f->query && f->query[0] ? f->query : NULL;
-	if ((rc = tx_begin_read(st)) != STORE_OK)
-		return rc;
-	if ((rc = sq_prepare(st, Q_CONTACT_LIST, &s)) != STORE_OK)
-		goto out;
-	bind_contact_filter(st, s, f, query);
-	if ((rc = bind_page(st, s, 4, f->limit, f->offset)) != STORE_OK)
-		goto out;
-	while ((rc = sq_step(st, s)) == 1) {
-		l.items = list_grow(l.items, l.n, &cap, sizeof(*l.items));
-		read_contact(s, &l.items[l.n++]);
-	}
-	if (rc < 0)
-		goto out;
-	sq_done(s);
-	if ((rc = sq_prepare(st, Q_CONTACT_COUNT, &s)) != STORE_OK)
-		goto out;
-	bind_contact_filter(st, s, f, query);
-	if ((rc = read_count(st, s, &count)) != STORE_OK)
-		goto out;
-	sq_done(s);
-	rc = tx_commit(st);
-out:
-	sq_done(s);
-	if (rc != STORE_OK) {
-		tx_rollback(st);
+	rc = list_read(st, &q, f, f->limit, f->offset, &r, total);
+	l = (struct contact_list){ r.items, r.n };
+	if (rc != STORE_OK)
 		contact_list_free(&l);
-		return rc;
-	}
-	*out = l;
-	if (total)
-		*total = count;
+	else
+		*out = l;
 	return rc;
 }
 
@@ -1779,24 +1878,13 @@ out:
 
 static int ticket_read(struct store *st, int64_t id, struct ticket *out)
 {
-	sqlite3_stmt *s = NULL;
 	struct ticket t;
-	int rc;
+	int rc = row_get(st, Q_TICKET_GET, bind_key_int, &id, read_ticket, &t);
 
-	if ((rc = sq_prepare(st, Q_TICKET_GET, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, id);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "ticket %" PRId64 " not found", id);
-		goto out;
-	}
-	if ((rc = read_ticket(st, s, &t)) != STORE_OK)
-		goto out;
-	*out = t;
-out:
-	sq_done(s);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "ticket %" PRId64 " not found", id);
+	if (rc == STORE_OK)
+		*out = t;
 	return rc;
 }
 
@@ -2024,31 +2112,22 @@ static int sq_ticket_get(struct store *st, int64_t id, struct ticket *out)
 
 static int sq_ticket_get_by_number(struct store *st, const char *number, struct ticket *out)
 {
-	sqlite3_stmt *s = NULL;
+	const char *key = number ? number : "";
 	struct ticket t;
-	int rc;
+	int rc = row_get(st, Q_TICKET_GET_NUMBER, bind_key_text, key, read_ticket, &t);
 
-	if ((rc = sq_prepare(st, Q_TICKET_GET_NUMBER, &s)) != STORE_OK)
-		goto out;
-	bind_text(st, s, 1, number ? number : "");
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "ticket %.40s not found",
-				number ? number : "");
-		goto out;
-	}
-	if ((rc = read_ticket(st, s, &t)) != STORE_OK)
-		goto out;
-	*out = t;
-out:
-	sq_done(s);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "ticket %.40s not found", key);
+	if (rc == STORE_OK)
+		*out = t;
 	return rc;
 }
 
 /* Bind the filter parameters ?1..?7 shared by the list and the count. */
-static int bind_ticket_filter(struct store *st, sqlite3_stmt *s, const struct ticket_filter *f)
+static int bind_ticket_filter(struct store *st, sqlite3_stmt *s, const void *arg)
 {
+	const struct ticket_filter *f = arg;
+
 	if (f->status != -1 && (f->status < 0 || f->status >= STATUS_COUNT))
 		return store_fail(st, STORE_INVALID, "status: unknown value");
 	if (f->channel != -1 && (f->channel < 0 || f->channel >= CHANNEL_COUNT))
@@ -2069,12 +2148,13 @@ static int bind_ticket_filter(struct store *st, sqlite3_stmt *s, const struct ti
 static int sq_ticket_list(struct store *st, const struct ticket_filter *f,
 			  struct ticket_list *out, int64_t *total)
 {
-	struct ticket_list l = { NULL, 0 };
+	struct list_query q = {
+		.page = 8, .count = Q_TICKET_COUNT,
+		.bind = bind_ticket_filter, .read = read_ticket, .size = sizeof(struct ticket),
+	};
 	struct ticket_filter all;
-	sqlite3_stmt *s = NULL;
-	enum stmt q;
-	int64_t count = 0;
-	size_t cap = 0;
+	struct ticket_list l;
+	struct rows r;
 	int rc;
 
 	if (!f) {
@@ -2083,55 +2163,26 @@ static int sq_ticket_list(struct store *st, const struct ticket_filter *f,
 	}
 	switch (f->sort) {
 	case SORT_UPDATED_DESC:
-		q = Q_TICKET_LIST_UPDATED_DESC;
+		q.rows = Q_TICKET_LIST_UPDATED_DESC;
 		break;
 	case SORT_CREATED_DESC:
-		q = Q_TICKET_LIST_CREATED_DESC;
+		q.rows = Q_TICKET_LIST_CREATED_DESC;
 		break;
 	case SORT_CREATED_ASC:
-		q = Q_TICKET_LIST_CREATED_ASC;
+		q.rows = Q_TICKET_LIST_CREATED_ASC;
 		break;
 	case SORT_PRIORITY_DESC:
-		q = Q_TICKET_LIST_PRIORITY_DESC;
+		q.rows = Q_TICKET_LIST_PRIORITY_DESC;
 		break;
 	default:
 		return store_fail(st, STORE_INVALID, "sort: unknown order");
 	}
-	if ((rc = tx_begin_read(st)) != STORE_OK)
-		return rc;
-	if ((rc = sq_prepare(st, q, &s)) != STORE_OK)
-		goto out;
-	if ((rc = bind_ticket_filter(st, s, f)) != STORE_OK)
-		goto out;
-	if ((rc = bind_page(st, s, 8, f->limit, f->offset)) != STORE_OK)
-		goto out;
-	while ((rc = sq_step(st, s)) == 1) {
-		l.items = list_grow(l.items, l.n, &cap, sizeof(*l.items));
-		if ((rc = read_ticket(st, s, &l.items[l.n])) != STORE_OK)
-			goto out;
-		l.n++;
-	}
-	if (rc < 0)
-		goto out;
-	sq_done(s);
-	if ((rc = sq_prepare(st, Q_TICKET_COUNT, &s)) != STORE_OK)
-		goto out;
-	if ((rc = bind_ticket_filter(st, s, f)) != STORE_OK)
-		goto out;
-	if ((rc = read_count(st, s, &count)) != STORE_OK)
-		goto out;
-	sq_done(s);
-	rc = tx_commit(st);
-out:
-	sq_done(s);
-	if (rc != STORE_OK) {
-		tx_rollback(st);
+	rc = list_read(st, &q, f, f->limit, f->offset, &r, total);
+	l = (struct ticket_list){ r.items, r.n };
+	if (rc != STORE_OK)
 		ticket_list_free(&l);
-		return rc;
-	}
-	*out = l;
-	if (total)
-		*total = count;
+	else
+		*out = l;
 	return rc;
 }
 
@@ -2139,22 +2190,10 @@ out:
 
 static int time_read(struct store *st, int64_t id, struct time_entry *out)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	int rc = row_get(st, Q_TIME_GET, bind_key_int, &id, read_time_entry, out);
 
-	if ((rc = sq_prepare(st, Q_TIME_GET, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, id);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "time entry %" PRId64 " not found", id);
-		goto out;
-	}
-	read_time_entry(s, out);
-	rc = STORE_OK;
-out:
-	sq_done(s);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "time entry %" PRId64 " not found", id);
 	return rc;
 }
 
@@ -2198,23 +2237,10 @@ static int event_time_entry(struct store *st, const struct time_entry *e, int64_
 /* user's running stopwatch into *out; *found 0 when none runs. */
 static int timer_read(struct store *st, int64_t user_id, struct timer_running *out, int *found)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	int rc = row_get(st, Q_TIMER_GET, bind_key_int, &user_id, read_timer, out);
 
-	*found = 0;
-	if ((rc = sq_prepare(st, Q_TIMER_GET, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, user_id);
-	if ((rc = sq_step(st, s)) < 0)
-		goto out;
-	if (rc == 1) {
-		read_timer(s, out);
-		*found = 1;
-	}
-	rc = STORE_OK;
-out:
-	sq_done(s);
-	return rc;
+	*found = rc == STORE_OK;
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
 }
 
 /*
@@ -2252,30 +2278,26 @@ static int timer_finish(struct store *st, const struct timer_running *r, int64_t
 /* Stop every stopwatch running on ticket_id (the ticket is being closed). */
 static int timers_finish_on_ticket(struct store *st, int64_t ticket_id, int64_t now)
 {
-	struct timer_running *runs = NULL;
+	struct rows r = { NULL, 0, 0 };
+	struct timer_running *runs;
 	sqlite3_stmt *s = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t i;
 	int rc;
 
 	/* Collected first: the rows are deleted one by one below. */
-	if ((rc = sq_prepare(st, Q_TIMER_ON_TICKET, &s)) != STORE_OK)
+	if ((rc = query_prepare(st, Q_TIMER_ON_TICKET, bind_key_int, &ticket_id, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, ticket_id);
-	while ((rc = sq_step(st, s)) == 1) {
-		runs = list_grow(runs, n, &cap, sizeof(*runs));
-		read_timer(s, &runs[n++]);
-	}
-	if (rc < 0)
+	if ((rc = rows_collect(st, s, read_timer, sizeof(*runs), &r)) != STORE_OK)
 		goto out;
 	sq_done(s);
 	s = NULL;
-	for (i = 0; i < n; i++)
+	runs = r.items;
+	for (i = 0; i < r.n; i++)
 		if ((rc = timer_finish(st, &runs[i], now, NULL)) != STORE_OK)
 			goto out;
-	rc = STORE_OK;
 out:
 	sq_done(s);
-	free(runs);
+	free(r.items);
 	return rc;
 }
 
@@ -2432,39 +2454,27 @@ static int ticket_exists(struct store *st, int64_t id)
 	return ticket_read(st, id, &t);
 }
 
+/* list_query.check of the lists of one ticket: arg is its int64_t id. */
+static int ticket_arg_exists(struct store *st, const void *arg)
+{
+	return ticket_exists(st, *(const int64_t *)arg);
+}
+
 static int sq_ticket_events(struct store *st, int64_t ticket_id, struct event_list *out)
 {
-	struct event_list l = { NULL, 0 };
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
-	int rc;
+	static const struct list_query q = {
+		.check = ticket_arg_exists, .rows = Q_EVENT_LIST,
+		.bind = bind_key_int, .read = read_event, .size = sizeof(struct event),
+	};
+	struct rows r;
+	int rc = list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
+	/* A row that failed is in r too: its body is freed with the list. */
+	struct event_list l = { r.items, r.n };
 
-	if ((rc = tx_begin_read(st)) != STORE_OK)
-		return rc;
-	if ((rc = ticket_exists(st, ticket_id)) != STORE_OK)
-		goto out;
-	if ((rc = sq_prepare(st, Q_EVENT_LIST, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, ticket_id);
-	while ((rc = sq_step(st, s)) == 1) {
-		l.items = list_grow(l.items, l.n, &cap, sizeof(*l.items));
-		/* Counted before the check: a failed row's body is freed with the list. */
-		rc = read_event(st, s, &l.items[l.n++]);
-		if (rc != STORE_OK)
-			goto out;
-	}
-	if (rc < 0)
-		goto out;
-	sq_done(s);
-	rc = tx_commit(st);
-out:
-	sq_done(s);
-	if (rc != STORE_OK) {
-		tx_rollback(st);
+	if (rc != STORE_OK)
 		event_list_free(&l);
-		return rc;
-	}
-	*out = l;
+	else
+		*out = l;
 	return rc;
 }
 
@@ -2740,34 +2750,18 @@ out:
 
 static int sq_time_list(struct store *st, int64_t ticket_id, struct time_entry_list *out)
 {
-	struct time_entry_list l = { NULL, 0 };
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
-	int rc;
+	static const struct list_query q = {
+		.check = ticket_arg_exists, .rows = Q_TIME_LIST,
+		.bind = bind_key_int, .read = read_time_entry, .size = sizeof(struct time_entry),
+	};
+	struct rows r;
+	int rc = list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
+	struct time_entry_list l = { r.items, r.n };
 
-	if ((rc = tx_begin_read(st)) != STORE_OK)
-		return rc;
-	if ((rc = ticket_exists(st, ticket_id)) != STORE_OK)
-		goto out;
-	if ((rc = sq_prepare(st, Q_TIME_LIST, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, ticket_id);
-	while ((rc = sq_step(st, s)) == 1) {
-		l.items = list_grow(l.items, l.n, &cap, sizeof(*l.items));
-		read_time_entry(s, &l.items[l.n++]);
-	}
-	if (rc < 0)
-		goto out;
-	sq_done(s);
-	rc = tx_commit(st);
-out:
-	sq_done(s);
-	if (rc != STORE_OK) {
-		tx_rollback(st);
+	if (rc != STORE_OK)
 		time_entry_list_free(&l);
-		return rc;
-	}
-	*out = l;
+	else
+		*out = l;
 	return rc;
 }
 
@@ -2862,7 +2856,8 @@ static int sq_attachment_get(struct store *st, int64_t id, struct attachment *ou
 		rc = store_fail(st, STORE_NOT_FOUND, "attachment %" PRId64 " not found", id);
 		goto out;
 	}
-	read_attachment(s, &a);
+	if ((rc = read_attachment(st, s, &a)) != STORE_OK)
+		goto out;
 	if (data) {
 		const void *bytes = sqlite3_column_blob(s, 8);
 		int n = sqlite3_column_bytes(s, 8);
@@ -2886,34 +2881,18 @@ out:
 
 static int sq_attachment_list(struct store *st, int64_t ticket_id, struct attachment_list *out)
 {
-	struct attachment_list l = { NULL, 0 };
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
-	int rc;
+	static const struct list_query q = {
+		.check = ticket_arg_exists, .rows = Q_ATTACHMENT_LIST,
+		.bind = bind_key_int, .read = read_attachment, .size = sizeof(struct attachment),
+	};
+	struct rows r;
+	int rc = list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
+	struct attachment_list l = { r.items, r.n };
 
-	if ((rc = tx_begin_read(st)) != STORE_OK)
-		return rc;
-	if ((rc = ticket_exists(st, ticket_id)) != STORE_OK)
-		goto out;
-	if ((rc = sq_prepare(st, Q_ATTACHMENT_LIST, &s)) != STORE_OK)
-		goto out;
-	bind_int(st, s, 1, ticket_id);
-	while ((rc = sq_step(st, s)) == 1) {
-		l.items = list_grow(l.items, l.n, &cap, sizeof(*l.items));
-		read_attachment(s, &l.items[l.n++]);
-	}
-	if (rc < 0)
-		goto out;
-	sq_done(s);
-	rc = tx_commit(st);
-out:
-	sq_done(s);
-	if (rc != STORE_OK) {
-		tx_rollback(st);
+	if (rc != STORE_OK)
 		attachment_list_free(&l);
-		return rc;
-	}
-	*out = l;
+	else
+		*out = l;
 	return rc;
 }
 
@@ -2934,6 +2913,7 @@ const struct store_backend store_backend_sqlite = {
 	.session_create = sq_session_create,
 	.session_lookup = sq_session_lookup,
 	.session_delete = sq_session_delete,
+	.session_delete_user = sq_session_delete_user,
 	.token_create = sq_token_create,
 	.token_lookup = sq_token_lookup,
 	.client_create = sq_client_create,

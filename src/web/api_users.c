@@ -157,9 +157,13 @@ void api_users_patch(struct web_req *r)
 	if (v[U_PASSWORD].present && hash_password(r, v[U_PASSWORD].s, pwhash) < 0)
 		goto out;
 	user_apply(user_spec, v, &u);
-	rc = store_user_update(r->st, &u);
+	rc = store_user_update(r->st, &u, v[U_PASSWORD].present ? pwhash : NULL);
+	/*
+	 * After the update, so that a refused one (409 on the email) ends
+	 * nothing; should this fail, sending the same request again finishes.
+	 */
 	if (rc == STORE_OK && v[U_PASSWORD].present)
-		rc = store_user_set_password(r->st, u.id, pwhash);
+		rc = store_session_delete_user(r->st, u.id, NULL);
 	if (rc != STORE_OK) {
 		web_reply_store(r, rc);
 		goto out;
@@ -220,10 +224,16 @@ void api_me_patch(struct web_req *r)
 	if (v[M_LANG].present)
 		web_field_copy(&spec[M_LANG], &v[M_LANG], u.lang, sizeof(u.lang));
 	rc = STORE_OK;
-	if (v[M_NAME].present || v[M_LANG].present)
-		rc = store_user_update(r->st, &u);
-	if (rc == STORE_OK && v[M_PASSWORD].present)
-		rc = store_user_set_password(r->st, u.id, newhash);
+	/*
+	 * The other sessions end first: should the update then fail, the
+	 * password is still the one the caller knows, and they simply retry.
+	 * The session making this request (if it is one) stays.
+	 */
+	if (v[M_PASSWORD].present)
+		rc = store_session_delete_user(r->st, u.id,
+					       r->cred == CRED_COOKIE ? r->cred_hash : NULL);
+	if (rc == STORE_OK)
+		rc = store_user_update(r->st, &u, v[M_PASSWORD].present ? newhash : NULL);
 	if (rc != STORE_OK) {
 		web_reply_store(r, rc);
 		goto out;

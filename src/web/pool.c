@@ -20,7 +20,8 @@ struct web_pool {
 	int n, n_idle;
 };
 
-struct web_pool *web_pool_open(const char *path, int n, char *err, size_t errsz)
+struct web_pool *web_pool_open(const char *path, int n, int busy_timeout_ms, char *err,
+			       size_t errsz)
 {
 	struct web_pool *p = xcalloc(1, sizeof(*p));
 	pthread_condattr_t ca;
@@ -41,6 +42,10 @@ struct web_pool *web_pool_open(const char *path, int n, char *err, size_t errsz)
 			goto fail;
 		}
 		p->n++;
+		if (store_set_busy_timeout(p->all[i], busy_timeout_ms) != STORE_OK) {
+			snprintf(err, errsz, "database '%s': %s", path, store_errmsg(p->all[i]));
+			goto fail;
+		}
 		if (i == 0 && store_check_schema(p->all[0]) != STORE_OK) {
 			snprintf(err, errsz,
 				 "database '%s' is not ready: %s; run 'evid init' first", path,

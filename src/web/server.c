@@ -419,7 +419,8 @@ int web_serve(const struct config *conf)
 
 	/* Seed jansson's hash tables now, before worker threads race to do it. */
 	json_object_seed(0);
-	s.web.pool = web_pool_open(conf->db_path, threads, err, sizeof(err));
+	s.web.pool = web_pool_open(conf->db_path, threads, conf->busy_timeout_ms, err,
+				   sizeof(err));
 	if (!s.web.pool) {
 		fprintf(stderr, "evid: %s\n", err);
 		goto out;

@@ -8,7 +8,7 @@ import socket
 import sqlite3
 import time
 
-from conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, start_server, stop_server
 
 TECH_EMAIL = "tina@example.hr"
 TECH_PASSWORD = "tina-password-1"
@@ -18,6 +18,15 @@ def add_tech(server, email=TECH_EMAIL, password=TECH_PASSWORD, name="Tina TehniÄ
     server.evid.add_user(email, name, "technician", password)
     users = server.request("GET", "/api/v1/users", token=server.admin_token).json["users"]
     return next(u for u in users if u["email"] == email)
+
+
+def session_count(server, user_id):
+    con = sqlite3.connect(server.evid.db)
+    try:
+        return con.execute("SELECT count(*) FROM sessions WHERE user_id = ?",
+                           (user_id,)).fetchone()[0]
+    finally:
+        con.close()
 
 
 def ticket_count(server):
@@ -108,6 +117,26 @@ def test_deactivating_a_user_ends_their_session(server):
     server.request("PATCH", "/api/v1/users/%d" % tech["id"], {"active": False},
                    token=server.admin_token)
     assert server.request("GET", "/api/v1/me", cookie=cookie).status == 401
+
+
+def test_deactivated_sessions_stay_ended_after_reactivation(server):
+    tech = add_tech(server)
+    path = "/api/v1/users/%d" % tech["id"]
+    cookie = server.login(TECH_EMAIL, TECH_PASSWORD)
+    r = server.request("PATCH", path, {"active": False}, token=server.admin_token)
+    assert r.status == 200
+    assert session_count(server, tech["id"]) == 0
+    r = server.request("PATCH", path, {"active": True}, token=server.admin_token)
+    assert r.status == 200 and r.json["user"]["active"] is True
+    assert server.request("GET", "/api/v1/me", cookie=cookie).status == 401
+    # The same through the command line.
+    cookie = server.login(TECH_EMAIL, TECH_PASSWORD)
+    server.evid.run("user", "disable", TECH_EMAIL)
+    assert session_count(server, tech["id"]) == 0
+    server.evid.run("user", "enable", TECH_EMAIL)
+    assert server.request("GET", "/api/v1/me", cookie=cookie).status == 401
+    assert server.request("GET", "/api/v1/me",
+                          cookie=server.login(TECH_EMAIL, TECH_PASSWORD)).status == 200
 
 
 def test_logout_invalidates_the_session(server):
@@ -210,6 +239,81 @@ def test_me_patch_changes_own_password_with_the_current_one(server):
     r = server.request("POST", "/api/v1/login", {"email": TECH_EMAIL, "password": TECH_PASSWORD})
     assert r.status == 401
     server.login(TECH_EMAIL, "new-password-2")
+
+
+def test_me_password_change_ends_the_other_sessions_only(server):
+    tech = add_tech(server)
+    here = server.login(TECH_EMAIL, TECH_PASSWORD)
+    other = server.login(TECH_EMAIL, TECH_PASSWORD)
+    admin = server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    r = server.request("PATCH", "/api/v1/me",
+                       {"password": "new-password-2", "current_password": TECH_PASSWORD},
+                       cookie=here, headers={"X-Requested-With": "evid"})
+    assert r.status == 200, r
+    assert server.request("GET", "/api/v1/me", cookie=here).status == 200
+    assert server.request("GET", "/api/v1/me", cookie=other).status == 401
+    assert session_count(server, tech["id"]) == 1
+    # Another user's session is not touched.
+    assert server.request("GET", "/api/v1/me", cookie=admin).status == 200
+
+    # Changed with a token there is no session in use: every one ends.
+    token = server.evid.token(TECH_EMAIL)
+    r = server.request("PATCH", "/api/v1/me",
+                       {"password": "new-password-3", "current_password": "new-password-2"},
+                       token=token)
+    assert r.status == 200, r
+    assert server.request("GET", "/api/v1/me", cookie=here).status == 401
+    assert session_count(server, tech["id"]) == 0
+    assert server.request("GET", "/api/v1/me", token=token).status == 200
+
+    # A change of name alone ends nothing.
+    here = server.login(TECH_EMAIL, "new-password-3")
+    other = server.login(TECH_EMAIL, "new-password-3")
+    r = server.request("PATCH", "/api/v1/me", {"name": "Tina T."}, cookie=here,
+                       headers={"X-Requested-With": "evid"})
+    assert r.status == 200 and r.json["user"]["name"] == "Tina T."
+    assert server.request("GET", "/api/v1/me", cookie=other).status == 200
+
+
+def test_cli_set_password_ends_every_session(server):
+    tech = add_tech(server)
+    cookies = [server.login(TECH_EMAIL, TECH_PASSWORD) for _ in range(2)]
+    admin = server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    p = server.evid.run("user", "set-password", TECH_EMAIL, "--password-stdin",
+                        input="cli-password-9\n")
+    assert p.stdout.startswith("set a new password for " + TECH_EMAIL)
+    for c in cookies:
+        assert server.request("GET", "/api/v1/me", cookie=c).status == 401
+    assert session_count(server, tech["id"]) == 0
+    assert server.request("GET", "/api/v1/me", cookie=admin).status == 200
+    server.login(TECH_EMAIL, "cli-password-9")
+
+
+def test_server_applies_the_configured_busy_timeout(evid, tmp_path):
+    # start_server runs in tmp_path, where ./evid.conf is read.
+    (tmp_path / "evid.conf").write_text("[database]\nbusy_timeout_ms = 300\n")
+    evid.add_user(ADMIN_EMAIL, "Ana Admin", "admin", ADMIN_PASSWORD)
+    srv = start_server(evid, tmp_path)
+    try:
+        token = evid.token(ADMIN_EMAIL)
+        # Used once now, so the lookup below need not record the use (a write).
+        assert srv.request("GET", "/api/v1/me", token=token).status == 200
+        holder = sqlite3.connect(evid.db, isolation_level=None)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            started = time.monotonic()
+            r = srv.request("POST", "/api/v1/clients", {"name": "Busy d.o.o."}, token=token)
+            waited = time.monotonic() - started
+            assert r.status == 503, r
+            assert r.headers["Retry-After"]
+            assert 0.25 <= waited < 3, waited  # the configured 300 ms, not the default 5 s
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        r = srv.request("POST", "/api/v1/clients", {"name": "Busy d.o.o."}, token=token)
+        assert r.status == 201, r
+    finally:
+        assert stop_server(srv) == 0
 
 
 def test_log_has_one_line_per_request_and_no_secrets(server):

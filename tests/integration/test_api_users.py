@@ -125,3 +125,67 @@ def test_admin_updates_users_but_not_own_role_or_active(server):
         r = server.request("PATCH", path, body, token=tok)
         assert r.status == 400 and word in r.json["error"]["message"], (body, r.json)
     assert server.request("PATCH", "/api/v1/users/999", {"name": "x"}, token=tok).status == 404
+
+
+def session_count(server, user_id):
+    con = sqlite3.connect(server.evid.db)
+    try:
+        return con.execute("SELECT count(*) FROM sessions WHERE user_id = ?",
+                           (user_id,)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_admin_password_change_ends_every_session_of_that_user(server):
+    u = create(server, {"email": "s@example.hr", "name": "S", "role": "technician",
+                        "password": "s-password-123"})["user"]
+    cookies = [server.login("s@example.hr", "s-password-123") for _ in range(2)]
+    admin = server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    path = "/api/v1/users/%d" % u["id"]
+    # Changing anything but the password ends nothing.
+    r = server.request("PATCH", path, {"name": "Sanja"}, token=server.admin_token)
+    assert r.status == 200
+    assert session_count(server, u["id"]) == 2
+    # The admin's own cookie session asks for it: still every one of the user's.
+    r = server.request("PATCH", path, {"password": "s-password-456"}, cookie=cookies[0],
+                       headers={"X-Requested-With": "evid"})
+    assert r.status == 403  # a technician may not
+    r = server.request("PATCH", path, {"password": "s-password-456"}, cookie=admin,
+                       headers={"X-Requested-With": "evid"})
+    assert r.status == 200, r
+    for c in cookies:
+        assert server.request("GET", "/api/v1/me", cookie=c).status == 401
+    assert session_count(server, u["id"]) == 0
+    assert server.request("GET", "/api/v1/me", cookie=admin).status == 200
+    server.login("s@example.hr", "s-password-456")
+
+
+def test_admin_update_with_password_is_all_or_nothing(server):
+    u = create(server, {"email": "n@example.hr", "name": "Nina", "role": "technician",
+                        "password": "n-password-123"})["user"]
+    path = "/api/v1/users/%d" % u["id"]
+    cookie = server.login("n@example.hr", "n-password-123")
+
+    # A taken email: neither the name nor the password changes, no session ends.
+    r = server.request("PATCH", path, {"email": ADMIN_EMAIL, "name": "Nives",
+                                       "password": "n-password-456"}, token=server.admin_token)
+    assert r.status == 409, r
+    assert server.request("GET", path, token=server.admin_token).json["user"]["name"] == "Nina"
+    server.login("n@example.hr", "n-password-123")
+    assert server.request("GET", "/api/v1/me", cookie=cookie).status == 200
+
+    # The password write itself fails: the name written before it is undone too.
+    con = sqlite3.connect(server.evid.db)
+    try:
+        con.execute("CREATE TRIGGER test_no_pw BEFORE UPDATE OF pwhash ON users "
+                    "WHEN NEW.pwhash <> OLD.pwhash "
+                    "BEGIN SELECT RAISE(ABORT, 'password refused'); END")
+        con.commit()
+    finally:
+        con.close()
+    r = server.request("PATCH", path, {"name": "Nives", "password": "n-password-456"},
+                       token=server.admin_token)
+    assert r.status == 409 and "password refused" in r.json["error"]["message"], r
+    assert server.request("GET", path, token=server.admin_token).json["user"]["name"] == "Nina"
+    assert server.request("GET", "/api/v1/me", cookie=cookie).status == 200
+    server.login("n@example.hr", "n-password-123")

@@ -134,10 +134,10 @@ def test_db_flag_beats_env_beats_config_beats_default(tmp_path):
             "--password-stdin", cwd=cwd, env={"EVID_DB": "env.db"}, input="0123456789\n")
     assert r.returncode == 0, r.stderr
     listed = run("user", "list", "--json", cwd=cwd, env={"EVID_DB": "env.db"})
-    assert [u["email"] for u in json.loads(listed.stdout)] == ["a@b.hr"]
+    assert [u["email"] for u in json.loads(listed.stdout)["users"]] == ["a@b.hr"]
     other = run("--db", "flag.db", "user", "list", "--json", cwd=cwd,
                 env={"EVID_DB": "env.db"})
-    assert other.stdout.strip() == "[]"
+    assert json.loads(other.stdout) == {"users": [], "total": 0}
 
 
 def test_missing_database_is_not_created(tmp_path):
@@ -214,8 +214,9 @@ def test_locked_database_exits_75_and_changes_nothing(evid, tmp_path):
         assert "busy" in p.stderr
         assert waited < 4  # the configured 300 ms, not the default 5 s
         # Reading still works while another connection writes (WAL).
-        assert evid.run("--config", str(conf), "user", "list", "--json").stdout == "[]\n"
+        listed = evid.run("--config", str(conf), "user", "list", "--json").stdout
+        assert json.loads(listed) == {"users": [], "total": 0}
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert evid.json("user", "list") == []
+    assert evid.json("user", "list") == {"users": [], "total": 0}

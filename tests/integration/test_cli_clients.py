@@ -15,7 +15,7 @@ def count(db, table):
 
 
 def add_client(evid, name="Servis Horvat d.o.o.", *extra):
-    return evid.json("client", "add", "--name", name, *extra)
+    return evid.json("client", "add", "--name", name, *extra)["client"]
 
 
 def test_client_add_and_list(evid):
@@ -35,8 +35,9 @@ def test_client_add_and_list(evid):
     p = evid.run("client", "add", "--name", "Druga firma")
     assert p.stdout.startswith("created client 2: Druga firma")
     listed = evid.json("client", "list")
-    assert [x["name"] for x in listed] == ["Druga firma", "Servis Horvat d.o.o."]
-    assert listed[1] == c
+    assert listed["total"] == 2
+    assert [x["name"] for x in listed["clients"]] == ["Druga firma", "Servis Horvat d.o.o."]
+    assert listed["clients"][1] == c
 
     table = evid.run("client", "list").stdout.splitlines()
     assert table[0].split()[:3] == ["ID", "NAME", "OIB"]
@@ -73,7 +74,7 @@ def test_contact_add_and_list(evid):
     b = add_client(evid, "Beta d.o.o.")
     c = evid.json("contact", "add", "--client", str(a["id"]), "--name", "Marija Marić",
                   "--email", "Marija.Maric@Alfa.hr", "--phone", "+385 1 234 5678",
-                  "--sees-all")
+                  "--sees-all")["contact"]
     assert c["client_id"] == a["id"]
     assert c["client_name"] == "Alfa d.o.o."
     assert c["email"] == "marija.maric@alfa.hr"
@@ -84,9 +85,12 @@ def test_contact_add_and_list(evid):
     assert "created contact" in p.stdout and "Beta d.o.o." in p.stdout
 
     everyone = evid.json("contact", "list")
-    assert sorted(x["email"] for x in everyone) == ["marija.maric@alfa.hr", "pero@beta.hr"]
+    assert everyone["total"] == 2
+    assert sorted(x["email"] for x in everyone["contacts"]) == ["marija.maric@alfa.hr",
+                                                                "pero@beta.hr"]
     only_b = evid.json("contact", "list", "--client", str(b["id"]))
-    assert [(x["name"], x["sees_all"]) for x in only_b] == [("Pero Perić", False)]
+    assert [(x["name"], x["sees_all"]) for x in only_b["contacts"]] == [("Pero Perić", False)]
+    assert only_b["total"] == 1
 
 
 def test_bad_contact_input_changes_nothing(evid):

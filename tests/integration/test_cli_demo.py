@@ -53,12 +53,12 @@ def test_demo_contents(tmp_path):
     assert "admin@evidencija.test" in p.stdout and "demo-admin" in p.stdout
     assert "ivana.horvat@evidencija.test" in p.stdout and "demo-technician" in p.stdout
 
-    users = e.json("user", "list")
+    users = e.json("user", "list")["users"]
     roles = sorted(u["role"] for u in users)
     assert roles == ["admin", "technician", "technician", "technician"]
     assert all(u["active"] for u in users)
 
-    clients = e.json("client", "list")
+    clients = e.json("client", "list")["clients"]
     assert len(clients) == 4
     for c in clients:
         assert oib_ok(c["oib"]), c
@@ -67,7 +67,7 @@ def test_demo_contents(tmp_path):
     for city in ("Zagreb", "Split", "Rijeka", "Osijek"):
         assert city in cities
 
-    contacts = e.json("contact", "list")
+    contacts = e.json("contact", "list")["contacts"]
     per_client = {}
     for c in contacts:
         per_client[c["client_id"]] = per_client.get(c["client_id"], 0) + 1
@@ -76,7 +76,7 @@ def test_demo_contents(tmp_path):
     assert sorted(per_client) == sorted(c["id"] for c in clients)
     assert all(2 <= n <= 3 for n in per_client.values())
 
-    tickets = e.json("ticket", "list")
+    tickets = e.json("ticket", "list")["tickets"]
     assert {t["status"] for t in tickets} == STATUSES
     assert {t["priority"] for t in tickets} == PRIORITIES
     assert {t["channel"] for t in tickets} == CHANNELS
@@ -89,23 +89,24 @@ def test_demo_contents(tmp_path):
     # A closed ticket carries its whole history.
     closed = next(t for t in tickets if t["status"] == "closed" and t["time_seconds"] > 0)
     shown = e.json("ticket", "show", str(closed["id"]))
-    kinds = [ev["kind"] for ev in shown["events"]]
+    kinds = [ev["kind"] for ev in shown["ticket"]["events"]]
     for kind in ("message_in", "assignment", "status_change", "time_entry"):
         assert kind in kinds, kinds
     assert shown["time_entries"] and all(t["seconds"] > 0 for t in shown["time_entries"])
     assert sum(t["seconds"] for t in shown["time_entries"]) == closed["time_seconds"]
-    assert shown["closed_at"] is not None
+    assert shown["ticket"]["closed_at"] is not None
     # Replies and notes exist somewhere in the data set.
     all_kinds = set()
     for t in tickets:
-        all_kinds |= {ev["kind"] for ev in e.json("ticket", "show", t["number"])["events"]}
+        all_kinds |= {ev["kind"]
+                      for ev in e.json("ticket", "show", t["number"])["ticket"]["events"]}
     assert {"reply", "note", "message_in"} <= all_kinds
 
     # Exactly one running stopwatch, on an open ticket.
     running = []
     for u in users:
         st = e.json("timer", "status", "--as", u["email"])
-        if st["running"]:
+        if st["timer"] is not None:
             running.append(st["timer"])
     assert len(running) == 1
     assert running[0]["elapsed_seconds"] > 0

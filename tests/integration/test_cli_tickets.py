@@ -21,10 +21,10 @@ def count(db, table):
 def seed(evid):
     evid.add_user("ana@servis.hr", "Ana Admin", "admin", "password-123")
     evid.add_user("ivo@servis.hr", "Ivo Tehničar", "technician", "password-123")
-    client = evid.json("client", "add", "--name", "Alfa d.o.o.")
-    other = evid.json("client", "add", "--name", "Beta d.o.o.")
+    client = evid.json("client", "add", "--name", "Alfa d.o.o.")["client"]
+    other = evid.json("client", "add", "--name", "Beta d.o.o.")["client"]
     contact = evid.json("contact", "add", "--client", str(client["id"]), "--name",
-                        "Marija Marić", "--email", "marija@alfa.hr")
+                        "Marija Marić", "--email", "marija@alfa.hr")["contact"]
     return client, other, contact
 
 
@@ -34,7 +34,7 @@ def test_ticket_new_with_everything(evid):
                   "--contact", str(contact["id"]), "--assignee", "ivo@servis.hr",
                   "--priority", "high", "--channel", "walk-in", "--billing", "warranty",
                   "--description", "Ne ispisuje ništa.\nLampica treperi.", "--as",
-                  "ana@servis.hr")
+                  "ana@servis.hr")["ticket"]
     year = datetime.datetime.now().year
     assert re.fullmatch(r"\d{4}-000001", t["number"]), t["number"]
     assert abs(int(t["number"][:4]) - year) <= 1
@@ -48,12 +48,13 @@ def test_ticket_new_with_everything(evid):
     assert t["closed_at"] is None and t["time_seconds"] == 0
 
     shown = evid.json("ticket", "show", t["number"])
-    assert shown["id"] == t["id"]
-    first = shown["events"][0]
+    assert shown["ticket"]["id"] == t["id"]
+    first = shown["ticket"]["events"][0]
     assert first["kind"] == "message_in"
     assert first["body"] == "Ne ispisuje ništa.\nLampica treperi."
     assert first["author_user_id"] == 1 and first["author_name"] == "Ana Admin"
-    assert shown["time_entries"] == []
+    assert shown["ticket"]["attachments"] == []
+    assert shown["time_entries"] == [] and shown["total_seconds"] == 0
 
 
 def test_ticket_new_defaults_stdin_and_contact_client(evid):
@@ -62,7 +63,7 @@ def test_ticket_new_defaults_stdin_and_contact_client(evid):
                  str(contact["id"]), "--description", "-", input="Od jutros ništa.\n")
     m = re.match(r"created ticket (\d{4}-\d{6}) \(id (\d+)\): Mail ne stiže$", p.stdout)
     assert m, p.stdout
-    t = evid.json("ticket", "show", m.group(2))
+    t = evid.json("ticket", "show", m.group(2))["ticket"]
     assert t["number"] == m.group(1)
     # Defaults: phone, normal, billable; a contact alone puts it on their client.
     assert (t["status"], t["priority"], t["channel"], t["billing"]) == (
@@ -72,10 +73,10 @@ def test_ticket_new_defaults_stdin_and_contact_client(evid):
     assert t["events"][0]["body"] == "Od jutros ništa.\n"
     assert t["events"][0]["author_contact_id"] == contact["id"]
 
-    second = evid.json("ticket", "new", "--subject", "Drugi")
+    second = evid.json("ticket", "new", "--subject", "Drugi")["ticket"]
     assert second["number"] == t["number"][:5] + "000002"
     assert second["client_id"] is None
-    assert evid.json("ticket", "show", str(second["id"]))["events"] == []
+    assert evid.json("ticket", "show", str(second["id"]))["ticket"]["events"] == []
 
 
 def test_bad_ticket_input_creates_nothing(evid):
@@ -112,15 +113,15 @@ def test_bad_ticket_input_creates_nothing(evid):
 def test_ticket_list_filters(evid):
     client, other, _ = seed(evid)
     a = evid.json("ticket", "new", "--subject", "A", "--client", str(client["id"]),
-                  "--assignee", "ivo@servis.hr", "--channel", "email")
+                  "--assignee", "ivo@servis.hr", "--channel", "email")["ticket"]
     b = evid.json("ticket", "new", "--subject", "B", "--client", str(other["id"]),
-                  "--channel", "phone")
+                  "--channel", "phone")["ticket"]
     c = evid.json("ticket", "new", "--subject", "C", "--client", str(client["id"]),
-                  "--assignee", "ana@servis.hr", "--channel", "email")
+                  "--assignee", "ana@servis.hr", "--channel", "email")["ticket"]
     evid.run("ticket", "close", str(c["id"]), "--as", "ana@servis.hr")
 
     def ids(*args):
-        return sorted(t["id"] for t in evid.json("ticket", "list", *args))
+        return sorted(t["id"] for t in evid.json("ticket", "list", *args)["tickets"])
 
     assert ids() == [a["id"], b["id"], c["id"]]
     assert ids("--status", "new") == [a["id"], b["id"]]
@@ -132,7 +133,9 @@ def test_ticket_list_filters(evid):
     assert ids("--channel", "email") == [a["id"], c["id"]]
     assert ids("--channel", "email", "--status", "new") == [a["id"]]
     limited = evid.run("ticket", "list", "--limit", "2", "--json")
-    assert len(json.loads(limited.stdout)) == 2
+    listed = json.loads(limited.stdout)
+    # total counts every matching ticket, also those beyond --limit.
+    assert (len(listed["tickets"]), listed["total"]) == (2, 3)
     assert "showing 2 of 3" in limited.stderr
 
     table = evid.run("ticket", "list").stdout.splitlines()
@@ -151,7 +154,7 @@ def test_ticket_list_filters(evid):
 def test_ticket_show_human_and_unknown(evid):
     seed(evid)
     t = evid.json("ticket", "new", "--subject", "Pisač", "--description", "Opis problema",
-                  "--as", "ivo@servis.hr")
+                  "--as", "ivo@servis.hr")["ticket"]
     out = evid.run("ticket", "show", str(t["id"])).stdout
     assert out.startswith("%s  Pisač\n" % t["number"])
     assert "status:    new" in out
@@ -166,11 +169,11 @@ def test_ticket_show_human_and_unknown(evid):
 
 def test_ticket_close(evid):
     seed(evid)
-    t = evid.json("ticket", "new", "--subject", "Zatvori me")
+    t = evid.json("ticket", "new", "--subject", "Zatvori me")["ticket"]
     p = evid.run("ticket", "close", t["number"], "--as", "ivo@servis.hr", "--reason",
                  "Riješeno telefonom.")
     assert p.stdout == "closed ticket %s: Zatvori me\n" % t["number"]
-    shown = evid.json("ticket", "show", str(t["id"]))
+    shown = evid.json("ticket", "show", str(t["id"]))["ticket"]
     assert shown["status"] == "closed"
     assert shown["closed_at"] is not None
     change = shown["events"][-1]
@@ -183,14 +186,14 @@ def test_ticket_close(evid):
     events = len(shown["events"])
     p = evid.run("ticket", "close", str(t["id"]), "--as", "ivo@servis.hr")
     assert "already closed" in p.stdout
-    assert len(evid.json("ticket", "show", str(t["id"]))["events"]) == events
+    assert len(evid.json("ticket", "show", str(t["id"]))["ticket"]["events"]) == events
 
     p = evid.run("ticket", "close", str(t["id"]), check=False)
     assert p.returncode == 2
     assert "--as" in p.stderr
     evid.run("user", "disable", "ana@servis.hr")
-    other = evid.json("ticket", "new", "--subject", "Drugi")
+    other = evid.json("ticket", "new", "--subject", "Drugi")["ticket"]
     p = evid.run("ticket", "close", str(other["id"]), "--as", "ana@servis.hr", check=False)
     assert p.returncode == 1
     assert "disabled" in p.stderr
-    assert evid.json("ticket", "show", str(other["id"]))["status"] == "new"
+    assert evid.json("ticket", "show", str(other["id"]))["ticket"]["status"] == "new"

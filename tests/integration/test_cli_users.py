@@ -51,8 +51,10 @@ def test_user_add_password_stdin_and_json(evid):
     assert out["user"]["lang"] == "en"
     assert "password" not in out  # given, not generated: never echoed
     users = evid.json("user", "list")
-    assert [(u["email"], u["name"], u["active"]) for u in users] == [
+    assert users["total"] == 1
+    assert [(u["email"], u["name"], u["active"]) for u in users["users"]] == [
         ("ivo@firma.hr", "Ivo Ivić", True)]
+    assert users["users"][0] == out["user"]
 
 
 def test_refused_user_input_changes_nothing(evid):
@@ -107,7 +109,7 @@ def test_set_password_and_disable(evid, tmp_path):
 
         p = evid.run("user", "disable", "tech@firma.hr")
         assert "disabled tech@firma.hr" in p.stdout
-        assert evid.json("user", "list")[0]["active"] is False
+        assert evid.json("user", "list")["users"][0]["active"] is False
         assert srv.request("GET", "/api/v1/tickets", token=token).status == 401
         r = srv.request("POST", "/api/v1/login",
                         {"email": "tech@firma.hr", "password": generated})
@@ -121,7 +123,7 @@ def test_set_password_and_disable(evid, tmp_path):
     p = evid.run("user", "disable", "tech@firma.hr")
     assert "already disabled" in p.stdout
     evid.run("user", "enable", "tech@firma.hr")
-    assert evid.json("user", "list")[0]["active"] is True
+    assert evid.json("user", "list")["users"][0]["active"] is True
     p = evid.run("user", "disable", "nobody@firma.hr", check=False)
     assert p.returncode == 1
     assert "no user with email 'nobody@firma.hr'" in p.stderr

@@ -343,18 +343,18 @@ static void test_users(void **state)
 	got.role = ROLE_ADMIN;
 	strcpy(got.lang, "en");
 	strcpy(got.email, "BORIS@example.hr");
-	assert_int_equal(store_user_update(fx->st, &got), STORE_CONFLICT);
+	assert_int_equal(store_user_update(fx->st, &got, NULL), STORE_CONFLICT);
 	strcpy(got.email, "ana@example.hr");
-	assert_int_equal(store_user_update(fx->st, &got), STORE_OK);
+	assert_int_equal(store_user_update(fx->st, &got, NULL), STORE_OK);
 	assert_int_equal(store_user_get(fx->st, u.id, &got), STORE_OK);
 	assert_string_equal(got.email, "ana@example.hr");
 	assert_string_equal(got.lang, "en");
 	assert_int_equal(got.role, ROLE_ADMIN);
 	strcpy(got.lang, "de");
-	assert_int_equal(store_user_update(fx->st, &got), STORE_INVALID);
+	assert_int_equal(store_user_update(fx->st, &got, NULL), STORE_INVALID);
 	got.id = 999;
 	strcpy(got.lang, "hr");
-	assert_int_equal(store_user_update(fx->st, &got), STORE_NOT_FOUND);
+	assert_int_equal(store_user_update(fx->st, &got, NULL), STORE_NOT_FOUND);
 	assert_string_equal(store_errmsg(fx->st), "user 999 not found");
 	assert_int_equal(store_user_get(fx->st, 999, &got), STORE_NOT_FOUND);
 
@@ -402,8 +402,129 @@ static void test_sessions(void **state)
 	assert_int_equal(store_session_create(fx->st, h3, uid, NOW, NOW + HOUR), STORE_OK);
 	assert_int_equal(store_user_get(fx->st, uid, &u), STORE_OK);
 	u.active = 0;
-	assert_int_equal(store_user_update(fx->st, &u), STORE_OK);
+	assert_int_equal(store_user_update(fx->st, &u, NULL), STORE_OK);
 	assert_int_equal(store_session_lookup(fx->st, h3, NOW + 1, &u), STORE_NOT_FOUND);
+}
+
+/* How many sessions user_id has. */
+static int64_t session_count(struct fx *fx, int64_t user_id)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sessions WHERE user_id = %lld",
+		 (long long)user_id);
+	return raw_int(fx, sql);
+}
+
+static void test_session_delete_user(void **state)
+{
+	struct fx *fx = *state;
+	char h[4][CRYPTO_SHA256_HEX];
+	int64_t ana = add_user(fx, "ana@example.hr", "Ana", ROLE_TECHNICIAN);
+	int64_t ivo = add_user(fx, "ivo@example.hr", "Ivo", ROLE_TECHNICIAN);
+	struct user u;
+
+	hash_of("ana-1", h[0]);
+	hash_of("ana-2", h[1]);
+	hash_of("ana-3", h[2]);
+	hash_of("ivo-1", h[3]);
+	assert_int_equal(store_session_create(fx->st, h[0], ana, NOW, NOW + HOUR), STORE_OK);
+	assert_int_equal(store_session_create(fx->st, h[1], ana, NOW, NOW + HOUR), STORE_OK);
+	assert_int_equal(store_session_create(fx->st, h[2], ana, NOW, NOW + HOUR), STORE_OK);
+	assert_int_equal(store_session_create(fx->st, h[3], ivo, NOW, NOW + HOUR), STORE_OK);
+
+	/* All but the one kept, and only that user's. */
+	assert_int_equal(store_session_delete_user(fx->st, ana, h[1]), STORE_OK);
+	assert_int_equal(session_count(fx, ana), 1);
+	assert_int_equal(store_session_lookup(fx->st, h[1], NOW + 1, &u), STORE_OK);
+	assert_int_equal(u.id, ana);
+	assert_int_equal(store_session_lookup(fx->st, h[0], NOW + 1, &u), STORE_NOT_FOUND);
+	assert_int_equal(store_session_lookup(fx->st, h[2], NOW + 1, &u), STORE_NOT_FOUND);
+	assert_int_equal(session_count(fx, ivo), 1);
+
+	/* Keeping another user's session keeps none of this one's. */
+	assert_int_equal(store_session_delete_user(fx->st, ana, h[3]), STORE_OK);
+	assert_int_equal(session_count(fx, ana), 0);
+	assert_int_equal(session_count(fx, ivo), 1);
+
+	/* NULL: all of them; none left or an unknown user is not an error. */
+	assert_int_equal(store_session_delete_user(fx->st, ivo, NULL), STORE_OK);
+	assert_int_equal(session_count(fx, ivo), 0);
+	assert_int_equal(store_session_delete_user(fx->st, ivo, NULL), STORE_OK);
+	assert_int_equal(store_session_delete_user(fx->st, 999, NULL), STORE_OK);
+}
+
+static void test_user_update_with_password(void **state)
+{
+	struct fx *fx = *state;
+	int64_t ana = add_user(fx, "ana@example.hr", "Ana", ROLE_TECHNICIAN);
+	char pw[CRYPTO_PWHASH_MAX], h1[CRYPTO_SHA256_HEX], h2[CRYPTO_SHA256_HEX];
+	char big[CRYPTO_PWHASH_MAX + 1];
+	struct user u, got;
+
+	add_user(fx, "ivo@example.hr", "Ivo", ROLE_TECHNICIAN);
+	assert_int_equal(store_user_get(fx->st, ana, &u), STORE_OK);
+
+	/* The fields and the hash in one call; NULL keeps the hash. */
+	strcpy(u.name, "Ana Anić");
+	assert_int_equal(store_user_update(fx->st, &u, "$argon2id$one"), STORE_OK);
+	assert_int_equal(store_user_get_by_email(fx->st, "ana@example.hr", &got, pw), STORE_OK);
+	assert_string_equal(got.name, "Ana Anić");
+	assert_string_equal(pw, "$argon2id$one");
+	strcpy(u.lang, "en");
+	assert_int_equal(store_user_update(fx->st, &u, NULL), STORE_OK);
+	assert_int_equal(store_user_get_by_email(fx->st, "ana@example.hr", &got, pw), STORE_OK);
+	assert_string_equal(got.lang, "en");
+	assert_string_equal(pw, "$argon2id$one");
+
+	/* A taken email: neither the name nor the hash changes. */
+	strcpy(u.email, "ivo@example.hr");
+	strcpy(u.name, "Someone");
+	assert_int_equal(store_user_update(fx->st, &u, "$argon2id$two"), STORE_CONFLICT);
+	assert_string_equal(store_errmsg(fx->st), "email already used by another user");
+	assert_int_equal(store_user_get_by_email(fx->st, "ana@example.hr", &got, pw), STORE_OK);
+	assert_string_equal(got.name, "Ana Anić");
+	assert_string_equal(pw, "$argon2id$one");
+
+	/* A refused hash write: the name goes back with it. */
+	assert_int_equal(raw_exec(fx, "CREATE TRIGGER test_no_pw BEFORE UPDATE OF pwhash ON users "
+				      "WHEN NEW.pwhash <> OLD.pwhash "
+				      "BEGIN SELECT RAISE(ABORT, 'password refused'); END"),
+			 SQLITE_OK);
+	strcpy(u.email, "ana@example.hr");
+	assert_int_equal(store_user_update(fx->st, &u, "$argon2id$two"), STORE_CONFLICT);
+	assert_string_equal(store_errmsg(fx->st), "password refused");
+	assert_int_equal(store_user_get_by_email(fx->st, "ana@example.hr", &got, pw), STORE_OK);
+	assert_string_equal(got.name, "Ana Anić");
+	assert_string_equal(pw, "$argon2id$one");
+	/* Without a hash the trigger has nothing to refuse. */
+	assert_int_equal(store_user_update(fx->st, &u, NULL), STORE_OK);
+	assert_int_equal(store_user_get(fx->st, ana, &got), STORE_OK);
+	assert_string_equal(got.name, "Someone");
+	assert_int_equal(raw_exec(fx, "DROP TRIGGER test_no_pw"), SQLITE_OK);
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(store_user_update(fx->st, &u, big), STORE_INVALID);
+	u.id = 999;
+	assert_int_equal(store_user_update(fx->st, &u, "$argon2id$two"), STORE_NOT_FOUND);
+	assert_string_equal(store_errmsg(fx->st), "user 999 not found");
+
+	/* Deactivating deletes the sessions: enabling again does not revive them. */
+	hash_of("ana-1", h1);
+	hash_of("ana-2", h2);
+	assert_int_equal(store_session_create(fx->st, h1, ana, NOW, NOW + HOUR), STORE_OK);
+	assert_int_equal(store_session_create(fx->st, h2, ana, NOW, NOW + HOUR), STORE_OK);
+	assert_int_equal(store_user_get(fx->st, ana, &u), STORE_OK);
+	assert_int_equal(store_user_update(fx->st, &u, NULL), STORE_OK);
+	assert_int_equal(session_count(fx, ana), 2); /* staying active ends nothing */
+	u.active = 0;
+	assert_int_equal(store_user_update(fx->st, &u, NULL), STORE_OK);
+	assert_int_equal(session_count(fx, ana), 0);
+	u.active = 1;
+	assert_int_equal(store_user_update(fx->st, &u, NULL), STORE_OK);
+	assert_int_equal(store_session_lookup(fx->st, h1, NOW + 1, &got), STORE_NOT_FOUND);
+	assert_int_equal(store_session_lookup(fx->st, h2, NOW + 1, &got), STORE_NOT_FOUND);
 }
 
 static void test_tokens(void **state)
@@ -1368,6 +1489,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_busy, fx_setup_migrated, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_users, fx_setup_migrated, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, fx_setup_migrated, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_session_delete_user, fx_setup_migrated,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_user_update_with_password, fx_setup_migrated,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, fx_setup_migrated, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_clients, fx_setup_migrated, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_contacts, fx_setup_migrated, fx_teardown),
