@@ -6,7 +6,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "util/xalloc.h"
 
 #define CONFIG_FILE_MAX (64 * 1024) /* bytes; a settings file is a few hundred */
+#define TAG_PREFIX_MAX 16
 
 static void config_err(char *err, size_t errsz, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -46,6 +49,21 @@ void config_defaults(struct config *c)
 	c->busy_timeout_ms = 5000;
 	xstrlcpy(c->timezone, "Europe/Zagreb", sizeof(c->timezone));
 	xstrlcpy(c->language, "hr", sizeof(c->language));
+	xstrlcpy(c->mail_from_name, "Evidencija", sizeof(c->mail_from_name));
+	xstrlcpy(c->mail_tag_prefix, "#", sizeof(c->mail_tag_prefix));
+	c->mail_reopen_days = 14;
+	c->mail_autoreply_per_hour = 5;
+	c->mail_max_message_mb = 25;
+	c->mail_max_file_mb = 20;
+	c->mail_max_files = 100;
+	xstrlcpy(c->smtp_starttls, "try", sizeof(c->smtp_starttls));
+	c->smtp_verify_tls = 1;
+	c->smtp_timeout_seconds = 30;
+	c->smtp_give_up_hours = 48;
+	xstrlcpy(c->imap_starttls, "try", sizeof(c->imap_starttls));
+	c->imap_verify_tls = 1;
+	c->imap_interval_seconds = 60;
+	xstrlcpy(c->imap_after_import, "seen", sizeof(c->imap_after_import));
 }
 
 /* ---- value checks ---- */
@@ -194,22 +212,20 @@ static int set_base_url(struct config *c, const char *v, char *err, size_t errsz
 	return 0;
 }
 
-static int set_threads(struct config *c, const char *v, char *err, size_t errsz)
+static int set_tag_prefix(struct config *c, const char *v, char *err, size_t errsz)
 {
-	if (parse_int(v, 1, 64, &c->threads) < 0) {
-		config_err(err, errsz, "threads: '%.32s' is not a whole number from 1 to 64", v);
+	/* Printable ASCII without brackets or spaces, so the tag stays one token. */
+	if (strlen(v) > TAG_PREFIX_MAX || strpbrk(v, "[] ")) {
+		config_err(err, errsz, "tag_prefix: '%.32s' must be at most %d characters "
+			   "without spaces or brackets", v, TAG_PREFIX_MAX);
 		return -1;
 	}
-	return 0;
-}
-
-static int set_session_hours(struct config *c, const char *v, char *err, size_t errsz)
-{
-	if (parse_int(v, 1, 720, &c->session_hours) < 0) {
-		config_err(err, errsz, "session_hours: '%.32s' is not a whole number from 1 to 720",
-			   v);
-		return -1;
-	}
+	for (const char *p = v; *p; p++)
+		if (*p < 0x21 || *p > 0x7e) {
+			config_err(err, errsz, "tag_prefix: only printable ASCII characters");
+			return -1;
+		}
+	xstrlcpy(c->mail_tag_prefix, v, sizeof(c->mail_tag_prefix));
 	return 0;
 }
 
@@ -217,16 +233,6 @@ static int set_db_path(struct config *c, const char *v, char *err, size_t errsz)
 {
 	return set_text(c->db_path, sizeof(c->db_path), sizeof(c->db_path) - 1, v, 0, "path", err,
 			errsz);
-}
-
-static int set_busy_timeout(struct config *c, const char *v, char *err, size_t errsz)
-{
-	if (parse_int(v, 0, 600000, &c->busy_timeout_ms) < 0) {
-		config_err(err, errsz,
-			   "busy_timeout_ms: '%.32s' is not a whole number from 0 to 600000", v);
-		return -1;
-	}
-	return 0;
 }
 
 static int set_company_name(struct config *c, const char *v, char *err, size_t errsz)
@@ -276,22 +282,213 @@ static int set_language(struct config *c, const char *v, char *err, size_t errsz
 	return 0;
 }
 
-static const struct config_key {
+/*
+ * Most keys need no setter of their own: their type says how to check them
+ * and where the value goes (offset and size in struct config).
+ */
+enum key_type {
+	KEY_FN,     /* the setter does it all */
+	KEY_INT,    /* a whole number in [min, max] */
+	KEY_TEXT,   /* one line of text, may be empty */
+	KEY_SECRET, /* as KEY_TEXT; never echoed in messages */
+	KEY_EMAIL,  /* an address, or "" */
+	KEY_EMAILS, /* comma-separated addresses, or "" */
+	KEY_BOOL,   /* yes/no, true/false, on/off, 1/0 */
+	KEY_CHOICE, /* one of the words in choices, separated by '|' */
+	KEY_URL,    /* a URL whose scheme is one of choices ("smtp|smtps"), or "" */
+};
+
+struct config_key {
 	const char *section;
 	const char *key;
 	int (*set)(struct config *c, const char *v, char *err, size_t errsz);
-} config_keys[] = {
-	{ "server", "listen", set_listen },
-	{ "server", "base_url", set_base_url },
-	{ "server", "threads", set_threads },
-	{ "server", "session_hours", set_session_hours },
-	{ "database", "path", set_db_path },
-	{ "database", "busy_timeout_ms", set_busy_timeout },
-	{ "company", "name", set_company_name },
-	{ "company", "oib", set_company_oib },
-	{ "company", "address", set_company_address },
-	{ "company", "timezone", set_timezone },
-	{ "company", "language", set_language },
+	enum key_type type;
+	size_t off, size;
+	long min, max;
+	const char *choices;
+};
+
+#define FN(sec, k, fn) { sec, k, fn, KEY_FN, 0, 0, 0, 0, NULL }
+#define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
+#define INT(sec, k, m, lo, hi) { sec, k, NULL, KEY_INT, offsetof(struct config, m), 0, lo, hi, NULL }
+#define TYPED(sec, k, type, m, choices) { sec, k, NULL, type, FIELD(m), 0, 0, choices }
+
+static int words_has(const char *words, const char *v)
+{
+	size_t n = strlen(v);
+
+	for (const char *w = words; *w;) {
+		const char *bar = strchr(w, '|');
+		size_t len = bar ? (size_t)(bar - w) : strlen(w);
+
+		if (len == n && strncmp(w, v, n) == 0)
+			return 1;
+		w += len + (bar ? 1 : 0);
+	}
+	return 0;
+}
+
+static int emails_valid(const char *v)
+{
+	char one[EMAIL_MAX_LEN + 1];
+
+	while (*v) {
+		const char *comma = strchr(v, ',');
+		size_t len = comma ? (size_t)(comma - v) : strlen(v);
+
+		while (len && *v == ' ')
+			v++, len--;
+		while (len && v[len - 1] == ' ')
+			len--;
+		if (len == 0 || len > EMAIL_MAX_LEN)
+			return 0;
+		memcpy(one, v, len);
+		one[len] = '\0';
+		if (!valid_email(one))
+			return 0;
+		if (!comma)
+			break;
+		v = comma + 1;
+	}
+	return 1;
+}
+
+static int bool_parse(const char *v, int *out)
+{
+	if (words_has("yes|true|on|1", v))
+		*out = 1;
+	else if (words_has("no|false|off|0", v))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int set_typed(const struct config_key *k, struct config *c, const char *v, char *err,
+		     size_t errsz)
+{
+	char *dst = (char *)c + k->off;
+	int n;
+
+	switch (k->type) {
+	case KEY_FN:
+		return k->set(c, v, err, errsz);
+	case KEY_INT:
+		if (parse_int(v, k->min, k->max, &n) < 0) {
+			config_err(err, errsz, "%s: '%.32s' is not a whole number from %ld to %ld",
+				   k->key, v, k->min, k->max);
+			return -1;
+		}
+		*(int *)(void *)dst = n;
+		return 0;
+	case KEY_BOOL:
+		if (bool_parse(v, &n) < 0) {
+			config_err(err, errsz, "%s: '%.32s' is not yes or no", k->key, v);
+			return -1;
+		}
+		*(int *)(void *)dst = n;
+		return 0;
+	case KEY_CHOICE:
+		if (!words_has(k->choices, v) || strlen(v) >= k->size) {
+			config_err(err, errsz, "%s: '%.32s' is not one of %s", k->key, v,
+				   k->choices);
+			return -1;
+		}
+		break;
+	case KEY_EMAIL:
+		if (*v && (strlen(v) >= k->size || !valid_email(v))) {
+			config_err(err, errsz, "%s: '%.64s' is not an email address", k->key, v);
+			return -1;
+		}
+		break;
+	case KEY_EMAILS:
+		if (strlen(v) >= k->size || !emails_valid(v)) {
+			config_err(err, errsz, "%s: must be email addresses separated by commas",
+				   k->key);
+			return -1;
+		}
+		break;
+	case KEY_URL: {
+		const char *colon = strstr(v, "://");
+		char scheme[16];
+
+		if (!*v)
+			break;
+		if (!colon || (size_t)(colon - v) >= sizeof(scheme) || strlen(v) >= k->size ||
+		    !valid_text(v, k->size - 1, 0) || strchr(v, ' ')) {
+			config_err(err, errsz, "%s: '%.64s' is not a URL such as %s://host:port",
+				   k->key, v, k->choices);
+			return -1;
+		}
+		memcpy(scheme, v, (size_t)(colon - v));
+		scheme[colon - v] = '\0';
+		if (!words_has(k->choices, scheme) || !colon[3]) {
+			config_err(err, errsz, "%s: the URL must start with one of %s followed by ://",
+				   k->key, k->choices);
+			return -1;
+		}
+		break;
+	}
+	case KEY_TEXT:
+	case KEY_SECRET:
+		if (!valid_text(v, k->size - 1, 0)) {
+			if (k->type == KEY_SECRET)
+				config_err(err, errsz, "%s: must be one line of at most %zu bytes",
+					   k->key, k->size - 1);
+			else
+				config_err(err, errsz, "%s: '%.32s' must be one line of at most %zu bytes",
+					   k->key, v, k->size - 1);
+			return -1;
+		}
+		break;
+	}
+	xstrlcpy(dst, v, k->size);
+	if (k->type == KEY_EMAIL || k->type == KEY_EMAILS)
+		ascii_lower(dst);
+	return 0;
+}
+
+static const struct config_key config_keys[] = {
+	FN("server", "listen", set_listen),
+	FN("server", "base_url", set_base_url),
+	INT("server", "threads", threads, 1, 64),
+	INT("server", "session_hours", session_hours, 1, 720),
+	FN("database", "path", set_db_path),
+	INT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
+	FN("company", "name", set_company_name),
+	FN("company", "oib", set_company_oib),
+	FN("company", "address", set_company_address),
+	FN("company", "timezone", set_timezone),
+	FN("company", "language", set_language),
+	TYPED("mail", "address", KEY_EMAIL, mail_address, NULL),
+	TYPED("mail", "from_name", KEY_TEXT, mail_from_name, NULL),
+	TYPED("mail", "aliases", KEY_EMAILS, mail_aliases, NULL),
+	FN("mail", "tag_prefix", set_tag_prefix),
+	INT("mail", "reopen_days", mail_reopen_days, 0, 3650),
+	INT("mail", "autoreply_per_hour", mail_autoreply_per_hour, 0, 1000),
+	INT("mail", "max_message_mb", mail_max_message_mb, 1, 1024),
+	INT("mail", "max_file_mb", mail_max_file_mb, 1, 1024),
+	INT("mail", "max_files", mail_max_files, 1, 10000),
+	TYPED("smtp", "url", KEY_URL, smtp_url, "smtp|smtps"),
+	TYPED("smtp", "starttls", KEY_CHOICE, smtp_starttls, "required|try|off"),
+	TYPED("smtp", "username", KEY_TEXT, smtp_username, NULL),
+	TYPED("smtp", "password", KEY_SECRET, smtp_password, NULL),
+	{ "smtp", "verify_tls", NULL, KEY_BOOL, offsetof(struct config, smtp_verify_tls), 0, 0, 0,
+	  NULL },
+	TYPED("smtp", "ca_file", KEY_TEXT, smtp_ca_file, NULL),
+	INT("smtp", "timeout_seconds", smtp_timeout_seconds, 1, 600),
+	INT("smtp", "give_up_hours", smtp_give_up_hours, 1, 720),
+	TYPED("imap", "url", KEY_URL, imap_url, "imap|imaps"),
+	TYPED("imap", "starttls", KEY_CHOICE, imap_starttls, "required|try|off"),
+	TYPED("imap", "username", KEY_TEXT, imap_username, NULL),
+	TYPED("imap", "password", KEY_SECRET, imap_password, NULL),
+	TYPED("imap", "oauth2_token", KEY_SECRET, imap_oauth2_token, NULL),
+	{ "imap", "verify_tls", NULL, KEY_BOOL, offsetof(struct config, imap_verify_tls), 0, 0, 0,
+	  NULL },
+	TYPED("imap", "ca_file", KEY_TEXT, imap_ca_file, NULL),
+	INT("imap", "interval_seconds", imap_interval_seconds, 10, 86400),
+	TYPED("imap", "after_import", KEY_CHOICE, imap_after_import, "none|seen|move"),
+	TYPED("imap", "move_to", KEY_TEXT, imap_move_to, NULL),
 };
 #define CONFIG_KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -319,7 +516,7 @@ static int config_set_at(struct config *c, int k, const char *section, const cha
 				   key);
 		else
 			config_err(err, errsz,
-				   "unknown section [%.64s] (known: server, database, company)",
+				   "unknown section [%.64s] (known: server, database, company, mail, smtp, imap)",
 				   section);
 		return -1;
 	}
@@ -327,7 +524,7 @@ static int config_set_at(struct config *c, int k, const char *section, const cha
 		config_err(err, errsz, "unknown key '%.64s' in [%s]", key, section);
 		return -1;
 	}
-	return config_keys[k].set(c, value, err, errsz);
+	return set_typed(&config_keys[k], c, value, err, errsz);
 }
 
 int config_set(struct config *c, const char *section, const char *key, const char *value,
@@ -345,7 +542,7 @@ struct config_parse {
 	size_t bytes;       /* bytes read so far, capped at CONFIG_FILE_MAX */
 	int in_key;         /* a key was read in this section: inih would take an indented line
 			       as a continuation of it */
-	unsigned seen;      /* bit per config_keys entry already set by this file */
+	uint64_t seen;      /* bit per config_keys entry already set by this file */
 	int err_line;       /* the first error found by us, 0 = none */
 	char err[256];
 };
@@ -413,7 +610,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 	char err[200];
 	int k = config_key_find(section, name);
 
-	if (k >= 0 && (p->seen & (1u << k))) {
+	if (k >= 0 && (p->seen & ((uint64_t)1 << k))) {
 		parse_fail(p, "'%s' is set twice in [%s]", name, section);
 		return 0;
 	}
@@ -421,7 +618,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 		parse_fail(p, "%s", err);
 		return 0;
 	}
-	p->seen |= 1u << k;
+	p->seen |= (uint64_t)1 << k;
 	return 1;
 }
 
@@ -431,7 +628,7 @@ int config_load(struct config *c, const char *path, int required, char *err, siz
 	struct config work = *c;
 	int rc = -1, at;
 
-	_Static_assert(CONFIG_KEY_COUNT <= 32, "config_parse.seen has one bit per key");
+	_Static_assert(CONFIG_KEY_COUNT <= 64, "config_parse.seen has one bit per key");
 	memset(&p, 0, sizeof(p));
 	p.c = &work;
 	p.f = fopen(path, "r");

@@ -24,6 +24,36 @@ struct config {
 	char company_address[301];
 	char timezone[64];       /* "Europe/Zagreb" */
 	char language[3];        /* "hr" or "en" */
+	/* [mail] */
+	char mail_address[255];       /* the support address, e.g. "podrska@firma.hr" ("" = no mail) */
+	char mail_from_name[201];     /* display name on outgoing mail */
+	char mail_aliases[1024];      /* other addresses of ours, comma-separated */
+	char mail_tag_prefix[17];     /* "#": subjects carry "[#2026-000123]" */
+	int mail_reopen_days;         /* a reply reopens a closed ticket within this, default 14 */
+	int mail_autoreply_per_hour;  /* automatic answers to one sender per hour, default 5 */
+	int mail_max_message_mb;      /* larger messages go to quarantine, default 25 */
+	int mail_max_file_mb;         /* larger files are left out, default 20 */
+	int mail_max_files;           /* most files kept from one message, default 100 */
+	/* [smtp] outgoing mail */
+	char smtp_url[256];           /* "smtp://127.0.0.1:25" or "smtps://host:465" ("" = none) */
+	char smtp_starttls[9];        /* "required", "try" or "off" (for smtp://), default "try" */
+	char smtp_username[255];
+	char smtp_password[256];      /* never logged */
+	int smtp_verify_tls;          /* 1 (default) or 0 for a self-signed test server */
+	char smtp_ca_file[1024];      /* extra CA bundle, "" = the system's */
+	int smtp_timeout_seconds;     /* per attempt, default 30 */
+	int smtp_give_up_hours;       /* a message still failing after this is failed, default 48 */
+	/* [imap] incoming mail by polling */
+	char imap_url[256];           /* "imaps://mail.firma.hr/INBOX" ("" = no polling) */
+	char imap_starttls[9];        /* as smtp_starttls, for imap:// */
+	char imap_username[255];
+	char imap_password[256];      /* never logged */
+	char imap_oauth2_token[2048]; /* XOAUTH2 bearer token instead of a password */
+	int imap_verify_tls;
+	char imap_ca_file[1024];
+	int imap_interval_seconds;    /* how often evid serve polls, default 60 */
+	char imap_after_import[8];    /* "none", "seen" (default) or "move" */
+	char imap_move_to[128];       /* folder for "move" */
 	/* where the values came from, for messages */
 	char path[1024];         /* the file read, or "" when none was */
 };

@@ -139,6 +139,69 @@ static void test_load(void **state)
 	assert_non_null(strstr(err, "cannot read configuration"));
 }
 
+/* The [mail], [smtp] and [imap] keys: each accepted value lands, each bad one is named. */
+static void test_mail_keys(void **state)
+{
+	static const struct {
+		const char *section, *key, *value;
+		int ok;
+		const char *err; /* a part of the message for a refused value */
+	} cases[] = {
+		{ "mail", "address", "Podrska@Firma.HR", 1, NULL },
+		{ "mail", "address", "not-an-address", 0, "address: 'not-an-address' is not an email" },
+		{ "mail", "aliases", "servis@firma.hr, info@firma.hr", 1, NULL },
+		{ "mail", "aliases", "servis@firma.hr,,x@y.hr", 0, "aliases: must be email addresses" },
+		{ "mail", "tag_prefix", "EVID#", 1, NULL },
+		{ "mail", "tag_prefix", "", 1, NULL },
+		{ "mail", "tag_prefix", "[#", 0, "without spaces or brackets" },
+		{ "mail", "reopen_days", "0", 1, NULL },
+		{ "mail", "reopen_days", "-1", 0, "from 0 to 3650" },
+		{ "mail", "max_message_mb", "0", 0, "from 1 to 1024" },
+		{ "smtp", "url", "smtps://mail.firma.hr:465", 1, NULL },
+		{ "smtp", "url", "", 1, NULL },
+		{ "smtp", "url", "http://mail.firma.hr", 0, "must start with one of smtp|smtps" },
+		{ "smtp", "url", "mail.firma.hr", 0, "is not a URL" },
+		{ "smtp", "starttls", "required", 1, NULL },
+		{ "smtp", "starttls", "maybe", 0, "is not one of required|try|off" },
+		{ "smtp", "verify_tls", "no", 1, NULL },
+		{ "smtp", "verify_tls", "perhaps", 0, "is not yes or no" },
+		{ "smtp", "password", "s3cret-value\x01", 0, "password: must be one line" },
+		{ "imap", "url", "imaps://127.0.0.1:993/INBOX", 1, NULL },
+		{ "imap", "url", "smtp://x", 0, "must start with one of imap|imaps" },
+		{ "imap", "after_import", "move", 1, NULL },
+		{ "imap", "interval_seconds", "5", 0, "from 10 to 86400" },
+	};
+	struct config c;
+	char err[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		config_defaults(&c);
+		err[0] = '\0';
+		rc = config_set(&c, cases[i].section, cases[i].key, cases[i].value, err, sizeof(err));
+		if (rc != (cases[i].ok ? 0 : -1) ||
+		    (!cases[i].ok && !strstr(err, cases[i].err)))
+			fail_msg("[%s] %s = '%s': rc %d, err '%s'", cases[i].section, cases[i].key,
+				 cases[i].value, rc, err);
+		/* A secret is never repeated in a message. */
+		if (!cases[i].ok && strcmp(cases[i].key, "password") == 0)
+			assert_null(strstr(err, "s3cret"));
+	}
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "mail", "address", "Podrska@Firma.HR", err, sizeof(err)), 0);
+	assert_string_equal(c.mail_address, "podrska@firma.hr");
+	assert_int_equal(config_set(&c, "smtp", "verify_tls", "no", err, sizeof(err)), 0);
+	assert_int_equal(c.smtp_verify_tls, 0);
+	assert_int_equal(config_set(&c, "mail", "reopen_days", "30", err, sizeof(err)), 0);
+	assert_int_equal(c.mail_reopen_days, 30);
+	assert_string_equal(c.imap_after_import, "seen");
+	assert_int_equal(c.imap_interval_seconds, 60);
+	assert_int_equal(config_set(&c, "pop3", "url", "x", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown section [pop3]"));
+}
+
 static void test_path_choose(void **state)
 {
 	int required = -1;
@@ -162,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_set_values),
 		cmocka_unit_test(test_listen_moves_default_base_url),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_mail_keys),
 		cmocka_unit_test(test_path_choose),
 	};
 
