@@ -35,6 +35,9 @@ struct mail_file {
 	int is_inline;                           /* Content-Disposition inline with a cid */
 	unsigned char *data;                     /* owned */
 	size_t size;
+	char sha256[65]; /* lowercase hex SHA-256 of data, filled by the caller of the store
+			    (crypto_sha256_hex) before store_mail_import / store_reply_queue;
+			    the parser leaves it "" */
 };
 
 struct mail_file_list {

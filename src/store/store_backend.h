@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_mail.h"
 
 /* The migrations built into the binary (build/gen/migrations.c, in version order). */
 struct store_migration {
@@ -93,6 +94,37 @@ struct store_backend {
 	int (*attachment_get)(struct store *st, int64_t id, struct attachment *out, void **data);
 	int (*attachment_list)(struct store *st, int64_t ticket_id,
 			       struct attachment_list *out);
+
+	/* store_mail.h */
+	int (*mail_import)(struct store *st, const struct mail_msg *m, const char *raw,
+			   size_t rawlen, const char *content_hash, enum mail_source src,
+			   const struct mail_policy *pol, int64_t now, struct mail_outcome *out);
+	int (*mail_origin)(struct store *st, int64_t ticket_id, struct mail_addr *out);
+	int (*mail_messages)(struct store *st, int64_t ticket_id, struct mail_record_list *out);
+	int (*mail_thread)(struct store *st, int64_t ticket_id, char ***ids, size_t *n);
+	int (*quarantine_add)(struct store *st, const char *raw, size_t rawlen, const char *sha256,
+			      const char *reason, enum mail_source src, int64_t now,
+			      int64_t *id_out);
+	int (*quarantine_list)(struct store *st, int held_only, struct quarantine_list *out);
+	int (*quarantine_get)(struct store *st, int64_t id, struct quarantine_item *out,
+			      char **raw, size_t *rawlen);
+	int (*quarantine_done)(struct store *st, int64_t id, int64_t ticket_id, int64_t now);
+	int (*reply_queue)(struct store *st, int64_t ticket_id, int64_t user_id, const char *body,
+			   const char *to, const char *cc, const struct mail_file *files,
+			   size_t n_files, const struct mail_policy *pol, int64_t now,
+			   int64_t *event_id, int64_t *outbox_id);
+	int (*outbox_due)(struct store *st, int64_t now, int limit, struct outbox_list *out);
+	int (*outbox_list)(struct store *st, int status, int limit, struct outbox_list *out);
+	int (*outbox_get)(struct store *st, int64_t id, struct outbox_item *out, char **raw,
+			  size_t *rawlen);
+	int (*outbox_set_raw)(struct store *st, int64_t id, const char *raw, size_t rawlen);
+	int (*outbox_attempt)(struct store *st, int64_t id, int ok, const char *error,
+			      int permanent, int64_t next_attempt_at, int64_t now);
+	int (*outbox_flush)(struct store *st, int64_t now, int *n);
+	int (*imap_get)(struct store *st, const char *mailbox, int64_t *uidvalidity,
+			int64_t *last_uid);
+	int (*imap_set)(struct store *st, const char *mailbox, int64_t uidvalidity,
+			int64_t last_uid);
 };
 
 /* One open database: its backend, the backend's own state, the last error. */

@@ -1,10 +1,13 @@
 /*
- * store_sqlite: the SQLite backend of the store (see store.h, store_backend.h).
- * Every statement lives in one table below, referred to by name, prepared
- * lazily and cached per connection, always with bound parameters.  Every call
- * that takes more than one step runs inside BEGIN IMMEDIATE ... COMMIT and
- * rolls back on any failure through its one `out` path.
+ * store_sqlite: the SQLite backend of the store (see store.h, store_backend.h):
+ * the connection, the helpers its files share (sqlite_internal.h) and the
+ * foundation's calls; the mail calls are in store_sqlite_mail.c.  Every
+ * statement lives in a table, referred to by name, prepared lazily and cached
+ * per connection, always with bound parameters.  Every call that takes more
+ * than one step runs inside BEGIN IMMEDIATE ... COMMIT and rolls back on any
+ * failure through its one `out` path.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -22,6 +25,7 @@
 #include "core/validate.h"
 #include "store/store.h"
 #include "store/store_backend.h"
+#include "store/sqlite_internal.h"
 #include "util/crypto.h"
 #include "util/xalloc.h"
 
@@ -56,11 +60,20 @@
 	"AND (?4 = 0 OR t.client_id = ?4) AND (?5 = 0 OR t.contact_id = ?5) "              \
 	"AND (?6 IS NULL OR t.channel = ?6) AND (?7 IS NULL OR t.billing = ?7) "
 #define TICKET_PAGE "LIMIT ?8 OFFSET ?9"
+/*
+ * The author of an event nobody here wrote: the sender of its mail
+ * ("Name <addr>", or the address alone), from mail_messages (0002_mail).
+ */
+#define EVENT_MAIL_SENDER                                                                 \
+	"SELECT CASE WHEN m.from_name <> '' THEN m.from_name || ' <' || m.from_addr || '>' " \
+	"ELSE nullif(m.from_addr, '') END FROM mail_messages m "                          \
+	"WHERE m.event_id = e.id AND m.direction = 'in' LIMIT 1"
 #define EVENT_SELECT                                                                      \
-	"SELECT e.id, e.ticket_id, e.kind, coalesce(e.author_user_id, 0), "                \
-	"coalesce(e.author_contact_id, 0), coalesce(u.name, k.name, ''), e.created_at, "   \
-	"e.field, e.old_value, e.new_value, coalesce(e.time_entry_id, 0), e.body "         \
-	"FROM events e LEFT JOIN users u ON u.id = e.author_user_id "                      \
+	"SELECT e.id, e.ticket_id, e.kind, coalesce(e.author_user_id, 0), "               \
+	"coalesce(e.author_contact_id, 0), "                                              \
+	"coalesce(u.name, k.name, (" EVENT_MAIL_SENDER "), ''), e.created_at, "           \
+	"e.field, e.old_value, e.new_value, coalesce(e.time_entry_id, 0), e.body "        \
+	"FROM events e LEFT JOIN users u ON u.id = e.author_user_id "                     \
 	"LEFT JOIN contacts k ON k.id = e.author_contact_id "
 #define TIME_SELECT                                                                       \
 	"SELECT x.id, x.ticket_id, x.user_id, x.started_at, x.ended_at, x.seconds, x.note, " \
@@ -278,19 +291,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 						"ORDER BY a.id",
 };
 
-/* ---- the connection ---- */
+_Static_assert(Q__COUNT <= SQ_MAIL_FIRST, "statement ids overlap the mail table's");
 
-struct sq {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[Q__COUNT]; /* prepared on first use, kept until close */
-	int bind_rc;                  /* the first bind that failed since sq_prepare */
-	int bad_row;                  /* a row held a value the model cannot represent */
-};
-
-static struct sq *sq_of(struct store *st)
-{
-	return st->be;
-}
+/* ---- the connection (struct sq, sqlite_internal.h) ---- */
 
 /* The message of a UNIQUE failure, by the "table.column" SQLite names in its error. */
 static const struct {
@@ -309,7 +312,7 @@ static const struct {
 };
 
 /* Turn an SQLite result code into a store rc and a message fit for a user. */
-static int sq_error(struct store *st, int rc)
+int sq_error(struct store *st, int rc)
 {
 	const char *msg = sqlite3_errmsg(sq_of(st)->db);
 	size_t i;
@@ -350,31 +353,44 @@ static int sq_error(struct store *st, int rc)
 	}
 }
 
-/* *out = statement id, prepared once per connection and reset for a new use. */
-static int sq_prepare(struct store *st, enum stmt id, sqlite3_stmt **out)
+/*
+ * *out = statement id of either table (see sqlite_internal.h), prepared
+ * once per connection and reset for a new use.
+ */
+int sq_prepare(struct store *st, int id, sqlite3_stmt **out)
 {
 	struct sq *sq = sq_of(st);
+	sqlite3_stmt **slot;
+	const char *sql;
 	int rc;
 
+	if (id >= SQ_MAIL_FIRST) {
+		assert((size_t)(id - SQ_MAIL_FIRST) < sq_mail_count);
+		slot = &sq->mail_stmt[id - SQ_MAIL_FIRST];
+		sql = sq_mail_sql[id - SQ_MAIL_FIRST];
+	} else {
+		assert(id > Q_NONE && id < Q__COUNT);
+		slot = &sq->stmt[id];
+		sql = stmt_sql[id];
+	}
 	sq->bind_rc = SQLITE_OK;
 	sq->bad_row = 0;
-	if (!sq->stmt[id]) {
-		rc = sqlite3_prepare_v3(sq->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-					&sq->stmt[id], NULL);
+	if (!*slot) {
+		rc = sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
 		if (rc != SQLITE_OK) {
-			sq->stmt[id] = NULL;
+			*slot = NULL;
 			return sq_error(st, rc);
 		}
 	} else {
-		sqlite3_reset(sq->stmt[id]);
-		sqlite3_clear_bindings(sq->stmt[id]);
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
 	}
-	*out = sq->stmt[id];
+	*out = *slot;
 	return STORE_OK;
 }
 
 /* Put a statement back for its next use (NULL is fine). */
-static void sq_done(sqlite3_stmt *s)
+void sq_done(sqlite3_stmt *s)
 {
 	if (!s)
 		return;
@@ -382,32 +398,39 @@ static void sq_done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
-static void bind_check(struct store *st, int rc)
+void sq_bind_check(struct store *st, int rc)
 {
 	if (rc != SQLITE_OK && sq_of(st)->bind_rc == SQLITE_OK)
 		sq_of(st)->bind_rc = rc;
 }
 
-static void bind_int(struct store *st, sqlite3_stmt *s, int i, int64_t v)
+void sq_bind_int(struct store *st, sqlite3_stmt *s, int i, int64_t v)
 {
-	bind_check(st, sqlite3_bind_int64(s, i, v));
+	sq_bind_check(st, sqlite3_bind_int64(s, i, v));
 }
 
 /* An id that may be "none": 0 is stored as NULL. */
-static void bind_id(struct store *st, sqlite3_stmt *s, int i, int64_t id)
+void sq_bind_id(struct store *st, sqlite3_stmt *s, int i, int64_t id)
 {
-	bind_check(st, id ? sqlite3_bind_int64(s, i, id) : sqlite3_bind_null(s, i));
+	sq_bind_check(st, id ? sqlite3_bind_int64(s, i, id) : sqlite3_bind_null(s, i));
 }
 
 /* Text; NULL is stored as NULL. */
-static void bind_text(struct store *st, sqlite3_stmt *s, int i, const char *v)
+void sq_bind_text(struct store *st, sqlite3_stmt *s, int i, const char *v)
 {
-	bind_check(st, v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT)
-			 : sqlite3_bind_null(s, i));
+	sq_bind_check(st, v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT)
+			    : sqlite3_bind_null(s, i));
+}
+
+/* A zero-length blob must still be a blob, not NULL. */
+void sq_bind_blob(struct store *st, sqlite3_stmt *s, int i, const void *data, size_t n)
+{
+	sq_bind_check(st, n ? sqlite3_bind_blob64(s, i, data, (sqlite3_uint64)n, SQLITE_STATIC)
+			    : sqlite3_bind_zeroblob(s, i, 0));
 }
 
 /* Step once: 1 for a row, 0 when done, or a negative store rc with the message set. */
-static int sq_step(struct store *st, sqlite3_stmt *s)
+int sq_step(struct store *st, sqlite3_stmt *s)
 {
 	struct sq *sq = sq_of(st);
 	int rc;
@@ -426,7 +449,7 @@ static int sq_step(struct store *st, sqlite3_stmt *s)
 }
 
 /* Run a statement that returns no rows to its end. */
-static int sq_run(struct store *st, sqlite3_stmt *s)
+int sq_run(struct store *st, sqlite3_stmt *s)
 {
 	int rc;
 
@@ -436,7 +459,7 @@ static int sq_run(struct store *st, sqlite3_stmt *s)
 }
 
 /* Run the statement id that takes no parameters and returns no rows. */
-static int sq_exec(struct store *st, enum stmt id)
+int sq_exec(struct store *st, int id)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -449,18 +472,18 @@ static int sq_exec(struct store *st, enum stmt id)
 }
 
 /* A write transaction: takes the write lock now, so it never fails half-way for a lock. */
-static int tx_begin(struct store *st)
+int sq_tx_begin(struct store *st)
 {
 	return sq_exec(st, Q_BEGIN);
 }
 
 /* A read transaction: every statement in it sees the same snapshot. */
-static int tx_begin_read(struct store *st)
+int sq_tx_begin_read(struct store *st)
 {
 	return sq_exec(st, Q_BEGIN_READ);
 }
 
-static int tx_commit(struct store *st)
+int sq_tx_commit(struct store *st)
 {
 	return sq_exec(st, Q_COMMIT);
 }
@@ -470,7 +493,7 @@ static int tx_commit(struct store *st)
  * of the failure that led here.  ROLLBACK was prepared by open, so this
  * cannot fail for want of memory.
  */
-static void tx_rollback(struct store *st)
+void sq_tx_rollback(struct store *st)
 {
 	struct sq *sq = sq_of(st);
 
@@ -482,11 +505,13 @@ static void tx_rollback(struct store *st)
 
 /* ---- reading rows into the model ---- */
 
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t n)
+/* A value cut to fit dst is cut at a character boundary. */
+void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t n)
 {
 	const unsigned char *v = sqlite3_column_text(s, i);
 
-	(void)xstrlcpy(dst, v ? (const char *)v : "", n);
+	if (xstrlcpy(dst, v ? (const char *)v : "", n) < 0)
+		sq_utf8_trim(dst);
 }
 
 #define COL_ENUM(fn, type, parse)                                                        \
@@ -503,7 +528,7 @@ COL_ENUM(col_channel, enum ticket_channel, channel_parse)
 COL_ENUM(col_billing, enum billing_kind, billing_parse)
 COL_ENUM(col_event_kind, enum event_kind, event_kind_parse)
 
-static int row_check(struct store *st, const char *what)
+int sq_row_check(struct store *st, const char *what)
 {
 	if (!sq_of(st)->bad_row)
 		return STORE_OK;
@@ -511,72 +536,68 @@ static int row_check(struct store *st, const char *what)
 			  what);
 }
 
-/*
- * The readers below fill one record (item) from the row s stands on and
- * return STORE_OK, or a failure after which item still owns what it holds.
- */
-typedef int (*row_reader)(struct store *st, sqlite3_stmt *s, void *item);
+/* The readers (sq_row_reader, sqlite_internal.h) of the foundation's records. */
 
-static int read_user(struct store *st, sqlite3_stmt *s, void *item)
+int sq_read_user(struct store *st, sqlite3_stmt *s, void *item)
 {
 	struct user *u = item;
 
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, u->email, sizeof(u->email));
-	col_text(s, 2, u->name, sizeof(u->name));
+	sq_col_text(s, 1, u->email, sizeof(u->email));
+	sq_col_text(s, 2, u->name, sizeof(u->name));
 	col_role(st, s, 3, &u->role);
 	u->active = sqlite3_column_int(s, 4);
-	col_text(s, 5, u->lang, sizeof(u->lang));
+	sq_col_text(s, 5, u->lang, sizeof(u->lang));
 	u->created_at = sqlite3_column_int64(s, 6);
-	return row_check(st, "user");
+	return sq_row_check(st, "user");
 }
 
-static int read_client(struct store *st, sqlite3_stmt *s, void *item)
+int sq_read_client(struct store *st, sqlite3_stmt *s, void *item)
 {
 	struct client *c = item;
 
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, c->name, sizeof(c->name));
-	col_text(s, 2, c->oib, sizeof(c->oib));
-	col_text(s, 3, c->vat_id, sizeof(c->vat_id));
-	col_text(s, 4, c->address, sizeof(c->address));
-	col_text(s, 5, c->email_domains, sizeof(c->email_domains));
-	col_text(s, 6, c->billing_email, sizeof(c->billing_email));
-	col_text(s, 7, c->notes, sizeof(c->notes));
+	sq_col_text(s, 1, c->name, sizeof(c->name));
+	sq_col_text(s, 2, c->oib, sizeof(c->oib));
+	sq_col_text(s, 3, c->vat_id, sizeof(c->vat_id));
+	sq_col_text(s, 4, c->address, sizeof(c->address));
+	sq_col_text(s, 5, c->email_domains, sizeof(c->email_domains));
+	sq_col_text(s, 6, c->billing_email, sizeof(c->billing_email));
+	sq_col_text(s, 7, c->notes, sizeof(c->notes));
 	c->active = sqlite3_column_int(s, 8);
 	c->created_at = sqlite3_column_int64(s, 9);
 	c->updated_at = sqlite3_column_int64(s, 10);
-	return row_check(st, "client");
+	return sq_row_check(st, "client");
 }
 
-static int read_contact(struct store *st, sqlite3_stmt *s, void *item)
+int sq_read_contact(struct store *st, sqlite3_stmt *s, void *item)
 {
 	struct contact *c = item;
 
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
 	c->client_id = sqlite3_column_int64(s, 1);
-	col_text(s, 2, c->name, sizeof(c->name));
-	col_text(s, 3, c->email, sizeof(c->email));
-	col_text(s, 4, c->phone, sizeof(c->phone));
+	sq_col_text(s, 2, c->name, sizeof(c->name));
+	sq_col_text(s, 3, c->email, sizeof(c->email));
+	sq_col_text(s, 4, c->phone, sizeof(c->phone));
 	c->sees_all = sqlite3_column_int(s, 5);
 	c->active = sqlite3_column_int(s, 6);
 	c->created_at = sqlite3_column_int64(s, 7);
 	c->updated_at = sqlite3_column_int64(s, 8);
-	col_text(s, 9, c->client_name, sizeof(c->client_name));
-	return row_check(st, "contact");
+	sq_col_text(s, 9, c->client_name, sizeof(c->client_name));
+	return sq_row_check(st, "contact");
 }
 
-static int read_ticket(struct store *st, sqlite3_stmt *s, void *item)
+int sq_read_ticket(struct store *st, sqlite3_stmt *s, void *item)
 {
 	struct ticket *t = item;
 
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, t->number, sizeof(t->number));
-	col_text(s, 2, t->subject, sizeof(t->subject));
+	sq_col_text(s, 1, t->number, sizeof(t->number));
+	sq_col_text(s, 2, t->subject, sizeof(t->subject));
 	col_status(st, s, 3, &t->status);
 	col_priority(st, s, 4, &t->priority);
 	col_channel(st, s, 5, &t->channel);
@@ -589,14 +610,14 @@ static int read_ticket(struct store *st, sqlite3_stmt *s, void *item)
 	t->updated_at = sqlite3_column_int64(s, 12);
 	t->closed_at = sqlite3_column_int64(s, 13);
 	t->time_seconds = sqlite3_column_int64(s, 14);
-	col_text(s, 15, t->client_name, sizeof(t->client_name));
-	col_text(s, 16, t->contact_name, sizeof(t->contact_name));
-	col_text(s, 17, t->assignee_name, sizeof(t->assignee_name));
-	return row_check(st, "ticket");
+	sq_col_text(s, 15, t->client_name, sizeof(t->client_name));
+	sq_col_text(s, 16, t->contact_name, sizeof(t->contact_name));
+	sq_col_text(s, 17, t->assignee_name, sizeof(t->assignee_name));
+	return sq_row_check(st, "ticket");
 }
 
 /* e->body is a new heap copy the caller releases with event_free (even on failure). */
-static int read_event(struct store *st, sqlite3_stmt *s, void *item)
+int sq_read_event(struct store *st, sqlite3_stmt *s, void *item)
 {
 	struct event *e = item;
 	const unsigned char *body;
@@ -607,16 +628,16 @@ static int read_event(struct store *st, sqlite3_stmt *s, void *item)
 	col_event_kind(st, s, 2, &e->kind);
 	e->author_user_id = sqlite3_column_int64(s, 3);
 	e->author_contact_id = sqlite3_column_int64(s, 4);
-	col_text(s, 5, e->author_name, sizeof(e->author_name));
+	sq_col_text(s, 5, e->author_name, sizeof(e->author_name));
 	e->created_at = sqlite3_column_int64(s, 6);
-	col_text(s, 7, e->field, sizeof(e->field));
-	col_text(s, 8, e->old_value, sizeof(e->old_value));
-	col_text(s, 9, e->new_value, sizeof(e->new_value));
+	sq_col_text(s, 7, e->field, sizeof(e->field));
+	sq_col_text(s, 8, e->old_value, sizeof(e->old_value));
+	sq_col_text(s, 9, e->new_value, sizeof(e->new_value));
 	e->time_entry_id = sqlite3_column_int64(s, 10);
 	body = sqlite3_column_text(s, 11);
 	if (body)
 		e->body = xstrdup((const char *)body);
-	return row_check(st, "event");
+	return sq_row_check(st, "event");
 }
 
 static int read_time_entry(struct store *st, sqlite3_stmt *s, void *item)
@@ -630,11 +651,11 @@ static int read_time_entry(struct store *st, sqlite3_stmt *s, void *item)
 	e->started_at = sqlite3_column_int64(s, 3);
 	e->ended_at = sqlite3_column_int64(s, 4);
 	e->seconds = sqlite3_column_int64(s, 5);
-	col_text(s, 6, e->note, sizeof(e->note));
+	sq_col_text(s, 6, e->note, sizeof(e->note));
 	e->billable = sqlite3_column_int(s, 7);
 	e->created_at = sqlite3_column_int64(s, 8);
-	col_text(s, 9, e->user_name, sizeof(e->user_name));
-	return row_check(st, "time entry");
+	sq_col_text(s, 9, e->user_name, sizeof(e->user_name));
+	return sq_row_check(st, "time entry");
 }
 
 static int read_timer(struct store *st, sqlite3_stmt *s, void *item)
@@ -645,12 +666,12 @@ static int read_timer(struct store *st, sqlite3_stmt *s, void *item)
 	r->user_id = sqlite3_column_int64(s, 0);
 	r->ticket_id = sqlite3_column_int64(s, 1);
 	r->started_at = sqlite3_column_int64(s, 2);
-	col_text(s, 3, r->ticket_number, sizeof(r->ticket_number));
-	col_text(s, 4, r->ticket_subject, sizeof(r->ticket_subject));
-	return row_check(st, "stopwatch");
+	sq_col_text(s, 3, r->ticket_number, sizeof(r->ticket_number));
+	sq_col_text(s, 4, r->ticket_subject, sizeof(r->ticket_subject));
+	return sq_row_check(st, "stopwatch");
 }
 
-static int read_attachment(struct store *st, sqlite3_stmt *s, void *item)
+int sq_read_attachment(struct store *st, sqlite3_stmt *s, void *item)
 {
 	struct attachment *a = item;
 
@@ -658,16 +679,16 @@ static int read_attachment(struct store *st, sqlite3_stmt *s, void *item)
 	a->id = sqlite3_column_int64(s, 0);
 	a->ticket_id = sqlite3_column_int64(s, 1);
 	a->event_id = sqlite3_column_int64(s, 2);
-	col_text(s, 3, a->filename, sizeof(a->filename));
-	col_text(s, 4, a->media_type, sizeof(a->media_type));
+	sq_col_text(s, 3, a->filename, sizeof(a->filename));
+	sq_col_text(s, 4, a->media_type, sizeof(a->media_type));
 	a->size = sqlite3_column_int64(s, 5);
-	col_text(s, 6, a->sha256, sizeof(a->sha256));
+	sq_col_text(s, 6, a->sha256, sizeof(a->sha256));
 	a->created_at = sqlite3_column_int64(s, 7);
-	return row_check(st, "attachment");
+	return sq_row_check(st, "attachment");
 }
 
 /* Make room for one more item in a list of *cap items of size bytes. */
-static void *list_grow(void *items, size_t n, size_t *cap, size_t size)
+void *sq_list_grow(void *items, size_t n, size_t *cap, size_t size)
 {
 	if (n < *cap)
 		return items;
@@ -678,19 +699,19 @@ static void *list_grow(void *items, size_t n, size_t *cap, size_t size)
 }
 
 /* LIMIT and OFFSET from a filter: limit 0 means all (-1 to SQLite). */
-static int bind_page(struct store *st, sqlite3_stmt *s, int i, int limit, int offset)
+int sq_bind_page(struct store *st, sqlite3_stmt *s, int i, int limit, int offset)
 {
 	if (limit < 0)
 		return store_fail(st, STORE_INVALID, "limit: must not be negative");
 	if (offset < 0)
 		return store_fail(st, STORE_INVALID, "offset: must not be negative");
-	bind_int(st, s, i, limit ? limit : -1);
-	bind_int(st, s, i + 1, offset);
+	sq_bind_int(st, s, i, limit ? limit : -1);
+	sq_bind_int(st, s, i + 1, offset);
 	return STORE_OK;
 }
 
 /* Run a "SELECT count(*)" statement whose parameters are bound. */
-static int read_count(struct store *st, sqlite3_stmt *s, int64_t *total)
+int sq_read_count(struct store *st, sqlite3_stmt *s, int64_t *total)
 {
 	int rc = sq_step(st, s);
 
@@ -700,26 +721,23 @@ static int read_count(struct store *st, sqlite3_stmt *s, int64_t *total)
 	return STORE_OK;
 }
 
-/* Bind a statement's parameters from arg: STORE_OK or a failure. */
-typedef int (*binder)(struct store *st, sqlite3_stmt *s, const void *arg);
-
 /* ?1 = the int64_t at arg. */
-static int bind_key_int(struct store *st, sqlite3_stmt *s, const void *arg)
+int sq_bind_key_int(struct store *st, sqlite3_stmt *s, const void *arg)
 {
-	bind_int(st, s, 1, *(const int64_t *)arg);
+	sq_bind_int(st, s, 1, *(const int64_t *)arg);
 	return STORE_OK;
 }
 
 /* ?1 = the string arg. */
-static int bind_key_text(struct store *st, sqlite3_stmt *s, const void *arg)
+int sq_bind_key_text(struct store *st, sqlite3_stmt *s, const void *arg)
 {
-	bind_text(st, s, 1, arg);
+	sq_bind_text(st, s, 1, arg);
 	return STORE_OK;
 }
 
 /* Prepare statement id and bind it with bind(arg) (bind may be NULL: no parameters). */
-static int query_prepare(struct store *st, enum stmt id, binder bind, const void *arg,
-			 sqlite3_stmt **s)
+int sq_query_prepare(struct store *st, int id, sq_binder bind, const void *arg,
+		     sqlite3_stmt **s)
 {
 	int rc = sq_prepare(st, id, s);
 
@@ -733,13 +751,13 @@ static int query_prepare(struct store *st, enum stmt id, binder bind, const void
  * STORE_NOT_FOUND, without a message, when there is none: the caller says
  * what is missing.
  */
-static int row_get(struct store *st, enum stmt id, binder bind, const void *arg,
-		   row_reader read, void *item)
+int sq_row_get(struct store *st, int id, sq_binder bind, const void *arg, sq_row_reader read,
+	       void *item)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if ((rc = query_prepare(st, id, bind, arg, &s)) != STORE_OK)
+	if ((rc = sq_query_prepare(st, id, bind, arg, &s)) != STORE_OK)
 		goto out;
 	if ((rc = sq_step(st, s)) < 0)
 		goto out;
@@ -749,24 +767,18 @@ out:
 	return rc;
 }
 
-/* Records read from rows: a malloc'd array of n items (cap allocated). */
-struct rows {
-	void *items;
-	size_t n, cap;
-};
-
 /*
  * Append the records of every remaining row of s to out, items of size
  * bytes filled by read.  On failure out holds the rows read so far (the one
  * that failed included), for the caller to free.
  */
-static int rows_collect(struct store *st, sqlite3_stmt *s, row_reader read, size_t size,
-			struct rows *out)
+int sq_rows_collect(struct store *st, sqlite3_stmt *s, sq_row_reader read, size_t size,
+		    struct sq_rows *out)
 {
 	int rc;
 
 	while ((rc = sq_step(st, s)) == 1) {
-		out->items = list_grow(out->items, out->n, &out->cap, size);
+		out->items = sq_list_grow(out->items, out->n, &out->cap, size);
 		rc = read(st, s, (char *)out->items + out->n++ * size);
 		if (rc != STORE_OK)
 			return rc;
@@ -774,63 +786,52 @@ static int rows_collect(struct store *st, sqlite3_stmt *s, row_reader read, size
 	return rc;
 }
 
-/* One list reader: what it checks, the rows it reads and what it counts. */
-struct list_query {
-	int (*check)(struct store *st, const void *arg); /* NULL: nothing to check first */
-	enum stmt rows;      /* the records, in order */
-	int page;            /* rows' parameter number of LIMIT (OFFSET next); 0: not paged */
-	enum stmt count;     /* how many match without paging; Q_NONE: not counted */
-	binder bind;         /* the parameters rows and count share; NULL: none */
-	row_reader read;
-	size_t size;         /* of one record */
-};
-
 /*
  * Run q with arg in one read transaction, so that the rows and their count
  * see the same snapshot: q->check, the rows paged by limit and offset, the
  * count into *total (may be NULL).  out holds the records read even on
  * failure, for the caller to free with its list's _free.
  */
-static int list_read(struct store *st, const struct list_query *q, const void *arg, int limit,
-		     int offset, struct rows *out, int64_t *total)
+int sq_list_read(struct store *st, const struct sq_list_query *q, const void *arg, int limit,
+		 int offset, struct sq_rows *out, int64_t *total)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t count = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = tx_begin_read(st)) != STORE_OK)
+	if ((rc = sq_tx_begin_read(st)) != STORE_OK)
 		return rc;
 	if (q->check && (rc = q->check(st, arg)) != STORE_OK)
 		goto out;
-	if ((rc = query_prepare(st, q->rows, q->bind, arg, &s)) != STORE_OK)
+	if ((rc = sq_query_prepare(st, q->rows, q->bind, arg, &s)) != STORE_OK)
 		goto out;
-	if (q->page && (rc = bind_page(st, s, q->page, limit, offset)) != STORE_OK)
+	if (q->page && (rc = sq_bind_page(st, s, q->page, limit, offset)) != STORE_OK)
 		goto out;
-	if ((rc = rows_collect(st, s, q->read, q->size, out)) != STORE_OK)
+	if ((rc = sq_rows_collect(st, s, q->read, q->size, out)) != STORE_OK)
 		goto out;
 	sq_done(s);
 	s = NULL;
 	if (q->count != Q_NONE) {
-		if ((rc = query_prepare(st, q->count, q->bind, arg, &s)) != STORE_OK)
+		if ((rc = sq_query_prepare(st, q->count, q->bind, arg, &s)) != STORE_OK)
 			goto out;
-		if ((rc = read_count(st, s, &count)) != STORE_OK)
+		if ((rc = sq_read_count(st, s, &count)) != STORE_OK)
 			goto out;
 		sq_done(s);
 		s = NULL;
 	}
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	else if (total)
 		*total = count;
 	return rc;
 }
 
 /* Lowercase copy of an email or domain into dst; -1 when it does not fit. */
-static int lower_copy(char *dst, const char *src, size_t n)
+int sq_lower_copy(char *dst, const char *src, size_t n)
 {
 	if (!src || xstrlcpy(dst, src, n) < 0)
 		return -1;
@@ -842,7 +843,7 @@ static int lower_copy(char *dst, const char *src, size_t n)
  * Cut s, which snprintf may have truncated in the middle of a character,
  * back to whole UTF-8 characters, so a value cut to fit stays valid text.
  */
-static void utf8_trim(char *s)
+void sq_utf8_trim(char *s)
 {
 	size_t len = strlen(s), i = len, need;
 	unsigned char lead;
@@ -924,7 +925,11 @@ static void sq_close(struct store *st)
 		return;
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(sq->stmt[i]);
+	for (i = 0; i < sq_mail_count; i++)
+		sqlite3_finalize(sq->mail_stmt[i]);
 	sqlite3_close(sq->db);
+	free(sq->stmt);
+	free(sq->mail_stmt);
 	free(sq);
 	st->be = NULL;
 }
@@ -976,6 +981,8 @@ static int sq_open(struct store *st, const char *path, char *err, size_t errsz)
 	int rc, src;
 
 	st->be = sq;
+	sq->stmt = xcalloc(Q__COUNT, sizeof(*sq->stmt));
+	sq->mail_stmt = xcalloc(sq_mail_count, sizeof(*sq->mail_stmt));
 	src = sqlite3_open_v2(path, &sq->db,
 			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			      NULL);
@@ -1061,14 +1068,14 @@ static int sq_schema_version(struct store *st, int *out)
 {
 	int rc, v = 0;
 
-	if ((rc = tx_begin_read(st)) != STORE_OK)
+	if ((rc = sq_tx_begin_read(st)) != STORE_OK)
 		return rc;
 	if ((rc = schema_read(st, &v)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	else
 		*out = v;
 	return rc;
@@ -1123,7 +1130,7 @@ static int migration_apply(struct store *st, const struct store_migration *m, in
 	int rc, version = 0;
 
 	*ran = 0;
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
 	if ((rc = sq_exec(st, Q_SCHEMA_CREATE)) != STORE_OK)
 		goto out;
@@ -1135,18 +1142,18 @@ static int migration_apply(struct store *st, const struct store_migration *m, in
 		goto out;
 	if ((rc = sq_prepare(st, Q_SCHEMA_RECORD, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, m->version);
-	bind_text(st, s, 2, m->name);
+	sq_bind_int(st, s, 1, m->version);
+	sq_bind_text(st, s, 2, m->name);
 	if ((rc = sq_run(st, s)) != STORE_OK)
 		goto out;
 	*ran = 1;
 commit:
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
 	if (rc != STORE_OK) {
 		*ran = 0;
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	}
 	return rc;
 }
@@ -1225,13 +1232,13 @@ static int sq_user_create(struct store *st, struct user *u, const char *pwhash, 
 		return rc;
 	if ((rc = sq_prepare(st, Q_USER_INSERT, &s)) != STORE_OK)
 		goto out;
-	bind_text(st, s, 1, v.email);
-	bind_text(st, s, 2, v.name);
-	bind_text(st, s, 3, role_name(v.role));
-	bind_text(st, s, 4, pwhash ? pwhash : "");
-	bind_int(st, s, 5, v.active);
-	bind_text(st, s, 6, v.lang);
-	bind_int(st, s, 7, now);
+	sq_bind_text(st, s, 1, v.email);
+	sq_bind_text(st, s, 2, v.name);
+	sq_bind_text(st, s, 3, role_name(v.role));
+	sq_bind_text(st, s, 4, pwhash ? pwhash : "");
+	sq_bind_int(st, s, 5, v.active);
+	sq_bind_text(st, s, 6, v.lang);
+	sq_bind_int(st, s, 7, now);
 	if ((rc = sq_run(st, s)) != STORE_OK)
 		goto out;
 	v.id = sqlite3_last_insert_rowid(sq_of(st)->db);
@@ -1247,14 +1254,14 @@ out:
  * bind(arg)) finds, and its hash when pwhash is not NULL.  STORE_NOT_FOUND
  * without a message when there is none.
  */
-static int user_find(struct store *st, enum stmt id, binder bind, const void *arg,
+static int user_find(struct store *st, enum stmt id, sq_binder bind, const void *arg,
 		     struct user *out, char *pwhash)
 {
 	sqlite3_stmt *s = NULL;
 	struct user u;
 	int rc;
 
-	if ((rc = query_prepare(st, id, bind, arg, &s)) != STORE_OK)
+	if ((rc = sq_query_prepare(st, id, bind, arg, &s)) != STORE_OK)
 		goto out;
 	if ((rc = sq_step(st, s)) < 0)
 		goto out;
@@ -1262,10 +1269,10 @@ static int user_find(struct store *st, enum stmt id, binder bind, const void *ar
 		rc = STORE_NOT_FOUND;
 		goto out;
 	}
-	if ((rc = read_user(st, s, &u)) != STORE_OK)
+	if ((rc = sq_read_user(st, s, &u)) != STORE_OK)
 		goto out;
 	if (pwhash)
-		col_text(s, 7, pwhash, CRYPTO_PWHASH_MAX);
+		sq_col_text(s, 7, pwhash, CRYPTO_PWHASH_MAX);
 	*out = u;
 out:
 	sq_done(s);
@@ -1273,9 +1280,9 @@ out:
 }
 
 /* Read user id (and its hash when pwhash is not NULL); NOT_FOUND "user N not found". */
-static int user_read(struct store *st, int64_t id, struct user *out, char *pwhash)
+int sq_user_read(struct store *st, int64_t id, struct user *out, char *pwhash)
 {
-	int rc = user_find(st, Q_USER_GET, bind_key_int, &id, out, pwhash);
+	int rc = user_find(st, Q_USER_GET, sq_bind_key_int, &id, out, pwhash);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "user %" PRId64 " not found", id);
@@ -1284,7 +1291,7 @@ static int user_read(struct store *st, int64_t id, struct user *out, char *pwhas
 
 static int sq_user_get(struct store *st, int64_t id, struct user *out)
 {
-	return user_read(st, id, out, NULL);
+	return sq_user_read(st, id, out, NULL);
 }
 
 static int sq_user_get_by_email(struct store *st, const char *email, struct user *out,
@@ -1293,9 +1300,9 @@ static int sq_user_get_by_email(struct store *st, const char *email, struct user
 	char key[EMAIL_MAX_LEN + 1];
 	int rc;
 
-	if (lower_copy(key, email, sizeof(key)) < 0)
+	if (sq_lower_copy(key, email, sizeof(key)) < 0)
 		return store_fail(st, STORE_NOT_FOUND, "no user has this email");
-	rc = user_find(st, Q_USER_GET_EMAIL, bind_key_text, key, out, pwhash);
+	rc = user_find(st, Q_USER_GET_EMAIL, sq_bind_key_text, key, out, pwhash);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "no user has the email '%s'", key);
 	return rc;
@@ -1303,11 +1310,11 @@ static int sq_user_get_by_email(struct store *st, const char *email, struct user
 
 static int sq_user_list(struct store *st, struct user_list *out)
 {
-	static const struct list_query q = {
-		.rows = Q_USER_LIST, .read = read_user, .size = sizeof(struct user),
+	static const struct sq_list_query q = {
+		.rows = Q_USER_LIST, .read = sq_read_user, .size = sizeof(struct user),
 	};
-	struct rows r;
-	int rc = list_read(st, &q, NULL, 0, 0, &r, NULL);
+	struct sq_rows r;
+	int rc = sq_list_read(st, &q, NULL, 0, 0, &r, NULL);
 	struct user_list l = { r.items, r.n };
 
 	if (rc != STORE_OK)
@@ -1325,8 +1332,8 @@ static int sessions_delete_user(struct store *st, int64_t user_id, const char *k
 
 	if ((rc = sq_prepare(st, Q_SESSION_DELETE_USER, &s)) != STORE_OK)
 		return rc;
-	bind_int(st, s, 1, user_id);
-	bind_text(st, s, 2, keep_hash);
+	sq_bind_int(st, s, 1, user_id);
+	sq_bind_text(st, s, 2, keep_hash);
 	rc = sq_run(st, s);
 	sq_done(s);
 	return rc;
@@ -1340,17 +1347,17 @@ static int sq_user_update(struct store *st, const struct user *u, const char *pw
 
 	if ((rc = user_check(st, &v)) != STORE_OK || (rc = pwhash_check(st, pwhash)) != STORE_OK)
 		return rc;
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
 	if ((rc = sq_prepare(st, Q_USER_UPDATE, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, v.id);
-	bind_text(st, s, 2, v.email);
-	bind_text(st, s, 3, v.name);
-	bind_text(st, s, 4, role_name(v.role));
-	bind_int(st, s, 5, v.active);
-	bind_text(st, s, 6, v.lang);
-	bind_text(st, s, 7, pwhash);
+	sq_bind_int(st, s, 1, v.id);
+	sq_bind_text(st, s, 2, v.email);
+	sq_bind_text(st, s, 3, v.name);
+	sq_bind_text(st, s, 4, role_name(v.role));
+	sq_bind_int(st, s, 5, v.active);
+	sq_bind_text(st, s, 6, v.lang);
+	sq_bind_text(st, s, 7, pwhash);
 	if ((rc = sq_run(st, s)) != STORE_OK)
 		goto out;
 	if (sqlite3_changes(sq_of(st)->db) == 0) {
@@ -1360,11 +1367,11 @@ static int sq_user_update(struct store *st, const struct user *u, const char *pw
 	/* Deleted, not just refused at lookup: enabling the user again must not revive them. */
 	if (!v.active && (rc = sessions_delete_user(st, v.id, NULL)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	return rc;
 }
 
@@ -1377,8 +1384,8 @@ static int sq_user_set_password(struct store *st, int64_t user_id, const char *p
 		return rc;
 	if ((rc = sq_prepare(st, Q_USER_SET_PASSWORD, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, user_id);
-	bind_text(st, s, 2, pwhash ? pwhash : "");
+	sq_bind_int(st, s, 1, user_id);
+	sq_bind_text(st, s, 2, pwhash ? pwhash : "");
 	if ((rc = sq_run(st, s)) != STORE_OK)
 		goto out;
 	if (sqlite3_changes(sq_of(st)->db) == 0)
@@ -1396,7 +1403,7 @@ static int hash_check(struct store *st, const char *hash)
 }
 
 /* Run s, whose parameters are bound, to its end and put it back for its next use. */
-static int sq_run_done(struct store *st, sqlite3_stmt *s)
+int sq_run_done(struct store *st, sqlite3_stmt *s)
 {
 	int rc = sq_run(st, s);
 
@@ -1413,29 +1420,29 @@ static int sq_session_create(struct store *st, const char *hash, int64_t user_id
 
 	if ((rc = hash_check(st, hash)) != STORE_OK)
 		return rc;
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = user_read(st, user_id, &u, NULL)) != STORE_OK)
+	if ((rc = sq_user_read(st, user_id, &u, NULL)) != STORE_OK)
 		goto out;
 	/* Expired sessions are swept here, so the table does not grow without end. */
 	if ((rc = sq_prepare(st, Q_SESSION_PURGE, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, now);
+	sq_bind_int(st, s, 1, now);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
 	if ((rc = sq_prepare(st, Q_SESSION_INSERT, &s)) != STORE_OK)
 		goto out;
-	bind_text(st, s, 1, hash);
-	bind_int(st, s, 2, user_id);
-	bind_int(st, s, 3, now);
-	bind_int(st, s, 4, expires_at);
+	sq_bind_text(st, s, 1, hash);
+	sq_bind_int(st, s, 2, user_id);
+	sq_bind_int(st, s, 3, now);
+	sq_bind_int(st, s, 4, expires_at);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	return rc;
 }
 
@@ -1447,15 +1454,15 @@ static int sq_session_lookup(struct store *st, const char *hash, int64_t now, st
 
 	if ((rc = sq_prepare(st, Q_SESSION_LOOKUP, &s)) != STORE_OK)
 		goto out;
-	bind_text(st, s, 1, hash ? hash : "");
-	bind_int(st, s, 2, now);
+	sq_bind_text(st, s, 1, hash ? hash : "");
+	sq_bind_int(st, s, 2, now);
 	if ((rc = sq_step(st, s)) < 0)
 		goto out;
 	if (rc == 0) {
 		rc = store_fail(st, STORE_NOT_FOUND, "session not found or expired");
 		goto out;
 	}
-	if ((rc = read_user(st, s, &u)) != STORE_OK)
+	if ((rc = sq_read_user(st, s, &u)) != STORE_OK)
 		goto out;
 	*out = u;
 out:
@@ -1471,7 +1478,7 @@ static int sq_session_delete(struct store *st, const char *hash)
 
 	if ((rc = sq_prepare(st, Q_SESSION_DELETE, &s)) != STORE_OK)
 		return rc;
-	bind_text(st, s, 1, hash ? hash : "");
+	sq_bind_text(st, s, 1, hash ? hash : "");
 	return sq_run_done(st, s);
 }
 
@@ -1492,25 +1499,25 @@ static int sq_token_create(struct store *st, int64_t user_id, const char *hash, 
 		return rc;
 	if (name && strlen(name) > TOKEN_NAME_MAX_LEN)
 		return store_fail(st, STORE_INVALID, "name: at most %d bytes", TOKEN_NAME_MAX_LEN);
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = user_read(st, user_id, &u, NULL)) != STORE_OK)
+	if ((rc = sq_user_read(st, user_id, &u, NULL)) != STORE_OK)
 		goto out;
 	if ((rc = sq_prepare(st, Q_TOKEN_INSERT, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, user_id);
-	bind_text(st, s, 2, hash);
-	bind_text(st, s, 3, name ? name : "");
-	bind_int(st, s, 4, now);
+	sq_bind_int(st, s, 1, user_id);
+	sq_bind_text(st, s, 2, hash);
+	sq_bind_text(st, s, 3, name ? name : "");
+	sq_bind_int(st, s, 4, now);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
 	id = sqlite3_last_insert_rowid(sq_of(st)->db);
-	if ((rc = tx_commit(st)) == STORE_OK && id_out)
+	if ((rc = sq_tx_commit(st)) == STORE_OK && id_out)
 		*id_out = id;
 out:
 	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	return rc;
 }
 
@@ -1523,14 +1530,14 @@ static int sq_token_lookup(struct store *st, const char *hash, int64_t now, stru
 
 	if ((rc = sq_prepare(st, Q_TOKEN_LOOKUP, &s)) != STORE_OK)
 		goto out;
-	bind_text(st, s, 1, hash ? hash : "");
+	sq_bind_text(st, s, 1, hash ? hash : "");
 	if ((rc = sq_step(st, s)) < 0)
 		goto out;
 	if (rc == 0) {
 		rc = store_fail(st, STORE_NOT_FOUND, "token not found or revoked");
 		goto out;
 	}
-	if ((rc = read_user(st, s, &u)) != STORE_OK)
+	if ((rc = sq_read_user(st, s, &u)) != STORE_OK)
 		goto out;
 	id = sqlite3_column_int64(s, 7);
 	last_used = sqlite3_column_int64(s, 8);
@@ -1540,8 +1547,8 @@ static int sq_token_lookup(struct store *st, const char *hash, int64_t now, stru
 	if (last_used == 0 || now - last_used >= TOKEN_TOUCH_SECONDS || now < last_used) {
 		if ((rc = sq_prepare(st, Q_TOKEN_TOUCH, &s)) != STORE_OK)
 			goto out;
-		bind_int(st, s, 1, id);
-		bind_int(st, s, 2, now);
+		sq_bind_int(st, s, 1, id);
+		sq_bind_int(st, s, 2, now);
 		if ((rc = sq_run(st, s)) != STORE_OK)
 			goto out;
 	}
@@ -1575,19 +1582,19 @@ static int client_check(struct store *st, struct client *c)
 /* Bind the writable fields of c from parameter `first` on, in the order of the table. */
 static void bind_client(struct store *st, sqlite3_stmt *s, int first, const struct client *c)
 {
-	bind_text(st, s, first, c->name);
-	bind_text(st, s, first + 1, c->oib);
-	bind_text(st, s, first + 2, c->vat_id);
-	bind_text(st, s, first + 3, c->address);
-	bind_text(st, s, first + 4, c->email_domains);
-	bind_text(st, s, first + 5, c->billing_email);
-	bind_text(st, s, first + 6, c->notes);
-	bind_int(st, s, first + 7, c->active);
+	sq_bind_text(st, s, first, c->name);
+	sq_bind_text(st, s, first + 1, c->oib);
+	sq_bind_text(st, s, first + 2, c->vat_id);
+	sq_bind_text(st, s, first + 3, c->address);
+	sq_bind_text(st, s, first + 4, c->email_domains);
+	sq_bind_text(st, s, first + 5, c->billing_email);
+	sq_bind_text(st, s, first + 6, c->notes);
+	sq_bind_int(st, s, first + 7, c->active);
 }
 
-static int client_read(struct store *st, int64_t id, struct client *out)
+int sq_client_read(struct store *st, int64_t id, struct client *out)
 {
-	int rc = row_get(st, Q_CLIENT_GET, bind_key_int, &id, read_client, out);
+	int rc = sq_row_get(st, Q_CLIENT_GET, sq_bind_key_int, &id, sq_read_client, out);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "client %" PRId64 " not found", id);
@@ -1605,7 +1612,7 @@ static int sq_client_create(struct store *st, struct client *c, int64_t now)
 	if ((rc = sq_prepare(st, Q_CLIENT_INSERT, &s)) != STORE_OK)
 		goto out;
 	bind_client(st, s, 1, &v);
-	bind_int(st, s, 9, now);
+	sq_bind_int(st, s, 9, now);
 	if ((rc = sq_run(st, s)) != STORE_OK)
 		goto out;
 	v.id = sqlite3_last_insert_rowid(sq_of(st)->db);
@@ -1619,7 +1626,7 @@ out:
 static int sq_client_get(struct store *st, int64_t id, struct client *out)
 {
 	struct client c;
-	int rc = client_read(st, id, &c);
+	int rc = sq_client_read(st, id, &c);
 
 	if (rc == STORE_OK)
 		*out = c;
@@ -1634,27 +1641,27 @@ static int sq_client_update(struct store *st, struct client *c, int64_t now)
 
 	if ((rc = client_check(st, &v)) != STORE_OK)
 		return rc;
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
 	if ((rc = sq_prepare(st, Q_CLIENT_UPDATE, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, v.id);
+	sq_bind_int(st, s, 1, v.id);
 	bind_client(st, s, 2, &v);
-	bind_int(st, s, 10, now);
+	sq_bind_int(st, s, 10, now);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
 	if (sqlite3_changes(sq_of(st)->db) == 0) {
 		rc = store_fail(st, STORE_NOT_FOUND, "client %" PRId64 " not found", v.id);
 		goto out;
 	}
-	if ((rc = client_read(st, v.id, &v)) != STORE_OK)
+	if ((rc = sq_client_read(st, v.id, &v)) != STORE_OK)
 		goto out;
-	if ((rc = tx_commit(st)) == STORE_OK)
+	if ((rc = sq_tx_commit(st)) == STORE_OK)
 		*c = v;
 out:
 	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	return rc;
 }
 
@@ -1663,8 +1670,8 @@ static int bind_client_filter(struct store *st, sqlite3_stmt *s, const void *arg
 {
 	const struct client_filter *f = arg;
 
-	bind_text(st, s, 1, f->query && f->query[0] ? f->query : NULL);
-	bind_int(st, s, 2, f->active_only);
+	sq_bind_text(st, s, 1, f->query && f->query[0] ? f->query : NULL);
+	sq_bind_int(st, s, 2, f->active_only);
 	return STORE_OK;
 }
 
@@ -1672,17 +1679,17 @@ static int sq_client_list(struct store *st, const struct client_filter *f,
 			  struct client_list *out, int64_t *total)
 {
 	static const struct client_filter all;
-	static const struct list_query q = {
+	static const struct sq_list_query q = {
 		.rows = Q_CLIENT_LIST, .page = 3, .count = Q_CLIENT_COUNT,
-		.bind = bind_client_filter, .read = read_client, .size = sizeof(struct client),
+		.bind = bind_client_filter, .read = sq_read_client, .size = sizeof(struct client),
 	};
-	struct rows r;
+	struct sq_rows r;
 	struct client_list l;
 	int rc;
 
 	if (!f)
 		f = &all;
-	rc = list_read(st, &q, f, f->limit, f->offset, &r, total);
+	rc = sq_list_read(st, &q, f, f->limit, f->offset, &r, total);
 	l = (struct client_list){ r.items, r.n };
 	if (rc != STORE_OK)
 		client_list_free(&l);
@@ -1697,9 +1704,9 @@ static int sq_client_by_domain(struct store *st, const char *domain, struct clie
 	struct client c;
 	int rc;
 
-	if (lower_copy(key, domain, sizeof(key)) < 0 || !key[0] || strchr(key, ','))
+	if (sq_lower_copy(key, domain, sizeof(key)) < 0 || !key[0] || strchr(key, ','))
 		return store_fail(st, STORE_NOT_FOUND, "no client has this email domain");
-	rc = row_get(st, Q_CLIENT_BY_DOMAIN, bind_key_text, key, read_client, &c);
+	rc = sq_row_get(st, Q_CLIENT_BY_DOMAIN, sq_bind_key_text, key, sq_read_client, &c);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "no client has the email domain '%s'", key);
 	if (rc == STORE_OK)
@@ -1721,9 +1728,9 @@ static int contact_check(struct store *st, struct contact *c)
 	return STORE_OK;
 }
 
-static int contact_read(struct store *st, int64_t id, struct contact *out)
+int sq_contact_read(struct store *st, int64_t id, struct contact *out)
 {
-	int rc = row_get(st, Q_CONTACT_GET, bind_key_int, &id, read_contact, out);
+	int rc = sq_row_get(st, Q_CONTACT_GET, sq_bind_key_int, &id, sq_read_contact, out);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "contact %" PRId64 " not found", id);
@@ -1731,7 +1738,7 @@ static int contact_read(struct store *st, int64_t id, struct contact *out)
 }
 
 /* A NOT_FOUND while checking a reference becomes INVALID naming the field. */
-static int ref_invalid(struct store *st, int rc, const char *field, const char *what)
+int sq_ref_invalid(struct store *st, int rc, const char *field, const char *what)
 {
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_INVALID, "%s: no such %s", field, what);
@@ -1747,38 +1754,38 @@ static int sq_contact_create(struct store *st, struct contact *c, int64_t now)
 
 	if ((rc = contact_check(st, &v)) != STORE_OK)
 		return rc;
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	rc = client_read(st, v.client_id, &cl);
-	if ((rc = ref_invalid(st, rc, "client_id", "client")) != STORE_OK)
+	rc = sq_client_read(st, v.client_id, &cl);
+	if ((rc = sq_ref_invalid(st, rc, "client_id", "client")) != STORE_OK)
 		goto out;
 	if ((rc = sq_prepare(st, Q_CONTACT_INSERT, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, v.client_id);
-	bind_text(st, s, 2, v.name);
-	bind_text(st, s, 3, v.email[0] ? v.email : NULL);
-	bind_text(st, s, 4, v.phone);
-	bind_int(st, s, 5, v.sees_all);
-	bind_int(st, s, 6, v.active);
-	bind_int(st, s, 7, now);
+	sq_bind_int(st, s, 1, v.client_id);
+	sq_bind_text(st, s, 2, v.name);
+	sq_bind_text(st, s, 3, v.email[0] ? v.email : NULL);
+	sq_bind_text(st, s, 4, v.phone);
+	sq_bind_int(st, s, 5, v.sees_all);
+	sq_bind_int(st, s, 6, v.active);
+	sq_bind_int(st, s, 7, now);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
 	v.id = sqlite3_last_insert_rowid(sq_of(st)->db);
-	if ((rc = contact_read(st, v.id, &v)) != STORE_OK)
+	if ((rc = sq_contact_read(st, v.id, &v)) != STORE_OK)
 		goto out;
-	if ((rc = tx_commit(st)) == STORE_OK)
+	if ((rc = sq_tx_commit(st)) == STORE_OK)
 		*c = v;
 out:
 	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	return rc;
 }
 
 static int sq_contact_get(struct store *st, int64_t id, struct contact *out)
 {
 	struct contact c;
-	int rc = contact_read(st, id, &c);
+	int rc = sq_contact_read(st, id, &c);
 
 	if (rc == STORE_OK)
 		*out = c;
@@ -1791,9 +1798,9 @@ static int sq_contact_get_by_email(struct store *st, const char *email, struct c
 	struct contact c;
 	int rc;
 
-	if (lower_copy(key, email, sizeof(key)) < 0 || !key[0])
+	if (sq_lower_copy(key, email, sizeof(key)) < 0 || !key[0])
 		return store_fail(st, STORE_NOT_FOUND, "no contact has this email");
-	rc = row_get(st, Q_CONTACT_GET_EMAIL, bind_key_text, key, read_contact, &c);
+	rc = sq_row_get(st, Q_CONTACT_GET_EMAIL, sq_bind_key_text, key, sq_read_contact, &c);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "no contact has the email '%s'", key);
 	if (rc == STORE_OK)
@@ -1810,33 +1817,33 @@ static int sq_contact_update(struct store *st, struct contact *c, int64_t now)
 
 	if ((rc = contact_check(st, &v)) != STORE_OK)
 		return rc;
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = contact_read(st, v.id, &(struct contact){ 0 })) != STORE_OK)
+	if ((rc = sq_contact_read(st, v.id, &(struct contact){ 0 })) != STORE_OK)
 		goto out;
-	rc = client_read(st, v.client_id, &cl);
-	if ((rc = ref_invalid(st, rc, "client_id", "client")) != STORE_OK)
+	rc = sq_client_read(st, v.client_id, &cl);
+	if ((rc = sq_ref_invalid(st, rc, "client_id", "client")) != STORE_OK)
 		goto out;
 	if ((rc = sq_prepare(st, Q_CONTACT_UPDATE, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, v.id);
-	bind_int(st, s, 2, v.client_id);
-	bind_text(st, s, 3, v.name);
-	bind_text(st, s, 4, v.email[0] ? v.email : NULL);
-	bind_text(st, s, 5, v.phone);
-	bind_int(st, s, 6, v.sees_all);
-	bind_int(st, s, 7, v.active);
-	bind_int(st, s, 8, now);
+	sq_bind_int(st, s, 1, v.id);
+	sq_bind_int(st, s, 2, v.client_id);
+	sq_bind_text(st, s, 3, v.name);
+	sq_bind_text(st, s, 4, v.email[0] ? v.email : NULL);
+	sq_bind_text(st, s, 5, v.phone);
+	sq_bind_int(st, s, 6, v.sees_all);
+	sq_bind_int(st, s, 7, v.active);
+	sq_bind_int(st, s, 8, now);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
-	if ((rc = contact_read(st, v.id, &v)) != STORE_OK)
+	if ((rc = sq_contact_read(st, v.id, &v)) != STORE_OK)
 		goto out;
-	if ((rc = tx_commit(st)) == STORE_OK)
+	if ((rc = sq_tx_commit(st)) == STORE_OK)
 		*c = v;
 out:
 	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	return rc;
 }
 
@@ -1845,9 +1852,9 @@ static int bind_contact_filter(struct store *st, sqlite3_stmt *s, const void *ar
 {
 	const struct contact_filter *f = arg;
 
-	bind_int(st, s, 1, f->client_id);
-	bind_text(st, s, 2, f->query && f->query[0] ? f->query : NULL);
-	bind_int(st, s, 3, f->active_only);
+	sq_bind_int(st, s, 1, f->client_id);
+	sq_bind_text(st, s, 2, f->query && f->query[0] ? f->query : NULL);
+	sq_bind_int(st, s, 3, f->active_only);
 	return STORE_OK;
 }
 
@@ -1855,17 +1862,18 @@ static int sq_contact_list(struct store *st, const struct contact_filter *f,
 			   struct contact_list *out, int64_t *total)
 {
 	static const struct contact_filter all;
-	static const struct list_query q = {
+	static const struct sq_list_query q = {
 		.rows = Q_CONTACT_LIST, .page = 4, .count = Q_CONTACT_COUNT,
-		.bind = bind_contact_filter, .read = read_contact, .size = sizeof(struct contact),
+		.bind = bind_contact_filter, .read = sq_read_contact,
+		.size = sizeof(struct contact),
 	};
-	struct rows r;
+	struct sq_rows r;
 	struct contact_list l;
 	int rc;
 
 	if (!f)
 		f = &all;
-	rc = list_read(st, &q, f, f->limit, f->offset, &r, total);
+	rc = sq_list_read(st, &q, f, f->limit, f->offset, &r, total);
 	l = (struct contact_list){ r.items, r.n };
 	if (rc != STORE_OK)
 		contact_list_free(&l);
@@ -1876,10 +1884,10 @@ static int sq_contact_list(struct store *st, const struct contact_filter *f,
 
 /* ---- tickets and events ---- */
 
-static int ticket_read(struct store *st, int64_t id, struct ticket *out)
+int sq_ticket_read(struct store *st, int64_t id, struct ticket *out)
 {
 	struct ticket t;
-	int rc = row_get(st, Q_TICKET_GET, bind_key_int, &id, read_ticket, &t);
+	int rc = sq_row_get(st, Q_TICKET_GET, sq_bind_key_int, &id, sq_read_ticket, &t);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "ticket %" PRId64 " not found", id);
@@ -1888,15 +1896,15 @@ static int ticket_read(struct store *st, int64_t id, struct ticket *out)
 	return rc;
 }
 
-static int ticket_touch(struct store *st, int64_t id, int64_t now)
+int sq_ticket_touch(struct store *st, int64_t id, int64_t now)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	if ((rc = sq_prepare(st, Q_TICKET_TOUCH, &s)) != STORE_OK)
 		return rc;
-	bind_int(st, s, 1, id);
-	bind_int(st, s, 2, now);
+	sq_bind_int(st, s, 1, id);
+	sq_bind_int(st, s, 2, now);
 	return sq_run_done(st, s);
 }
 
@@ -1938,14 +1946,14 @@ static int ticket_refs_check(struct store *st, const struct ticket *t, unsigned 
 
 	memset(refs, 0, sizeof(*refs));
 	if ((which & PATCH_CLIENT) && t->client_id) {
-		rc = client_read(st, t->client_id, &cl);
-		if ((rc = ref_invalid(st, rc, "client_id", "client")) != STORE_OK)
+		rc = sq_client_read(st, t->client_id, &cl);
+		if ((rc = sq_ref_invalid(st, rc, "client_id", "client")) != STORE_OK)
 			return rc;
 		(void)xstrlcpy(refs->client, cl.name, sizeof(refs->client));
 	}
 	if ((which & PATCH_CONTACT) && t->contact_id) {
-		rc = contact_read(st, t->contact_id, &co);
-		if ((rc = ref_invalid(st, rc, "contact_id", "contact")) != STORE_OK)
+		rc = sq_contact_read(st, t->contact_id, &co);
+		if ((rc = sq_ref_invalid(st, rc, "contact_id", "contact")) != STORE_OK)
 			return rc;
 		if (!t->client_id)
 			return store_fail(st, STORE_INVALID,
@@ -1956,8 +1964,8 @@ static int ticket_refs_check(struct store *st, const struct ticket *t, unsigned 
 		(void)xstrlcpy(refs->contact, co.name, sizeof(refs->contact));
 	}
 	if ((which & PATCH_ASSIGNEE) && t->assignee_id) {
-		rc = user_read(st, t->assignee_id, &u, NULL);
-		if ((rc = ref_invalid(st, rc, "assignee_id", "user")) != STORE_OK)
+		rc = sq_user_read(st, t->assignee_id, &u, NULL);
+		if ((rc = sq_ref_invalid(st, rc, "assignee_id", "user")) != STORE_OK)
 			return rc;
 		if (!u.active)
 			return store_fail(st, STORE_INVALID, "assignee_id: the user is inactive");
@@ -1967,14 +1975,14 @@ static int ticket_refs_check(struct store *st, const struct ticket *t, unsigned 
 }
 
 /* Next sequence number of year, taken inside the caller's transaction. */
-static int seq_next(struct store *st, int year, int64_t *seq)
+int sq_seq_next(struct store *st, int year, int64_t *seq)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	if ((rc = sq_prepare(st, Q_SEQ_NEXT, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, year);
+	sq_bind_int(st, s, 1, year);
 	if ((rc = sq_step(st, s)) < 0)
 		goto out;
 	if (rc == 0) {
@@ -1989,23 +1997,23 @@ out:
 }
 
 /* Insert e (its kind, ticket, authors, field values, body) at now; *id is its id. */
-static int event_insert(struct store *st, const struct event *e, int64_t now, int64_t *id)
+int sq_event_insert(struct store *st, const struct event *e, int64_t now, int64_t *id)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	if ((rc = sq_prepare(st, Q_EVENT_INSERT, &s)) != STORE_OK)
 		return rc;
-	bind_int(st, s, 1, e->ticket_id);
-	bind_text(st, s, 2, event_kind_name(e->kind));
-	bind_id(st, s, 3, e->author_user_id);
-	bind_id(st, s, 4, e->author_contact_id);
-	bind_int(st, s, 5, now);
-	bind_text(st, s, 6, e->field);
-	bind_text(st, s, 7, e->old_value);
-	bind_text(st, s, 8, e->new_value);
-	bind_id(st, s, 9, e->time_entry_id);
-	bind_text(st, s, 10, e->body);
+	sq_bind_int(st, s, 1, e->ticket_id);
+	sq_bind_text(st, s, 2, event_kind_name(e->kind));
+	sq_bind_id(st, s, 3, e->author_user_id);
+	sq_bind_id(st, s, 4, e->author_contact_id);
+	sq_bind_int(st, s, 5, now);
+	sq_bind_text(st, s, 6, e->field);
+	sq_bind_text(st, s, 7, e->old_value);
+	sq_bind_text(st, s, 8, e->new_value);
+	sq_bind_id(st, s, 9, e->time_entry_id);
+	sq_bind_text(st, s, 10, e->body);
 	if ((rc = sq_run_done(st, s)) == STORE_OK && id)
 		*id = sqlite3_last_insert_rowid(sq_of(st)->db);
 	return rc;
@@ -2015,10 +2023,10 @@ static int event_insert(struct store *st, const struct event *e, int64_t now, in
  * Record a change of field on ticket by author: one event of kind, old ->
  * new, with body (may be NULL) and the time entry it concerns (0 = none).
  */
-static int event_change(struct store *st, int64_t ticket_id, enum event_kind kind,
-			int64_t author, const char *field, const char *old_value,
-			const char *new_value, const char *body, int64_t time_entry_id,
-			int64_t now)
+int sq_event_change(struct store *st, int64_t ticket_id, enum event_kind kind,
+		    int64_t author, const char *field, const char *old_value,
+		    const char *new_value, const char *body, int64_t time_entry_id,
+		    int64_t now)
 {
 	struct event e;
 
@@ -2030,16 +2038,15 @@ static int event_change(struct store *st, int64_t ticket_id, enum event_kind kin
 	(void)xstrlcpy(e.field, field, sizeof(e.field));
 	(void)xstrlcpy(e.old_value, old_value, sizeof(e.old_value));
 	(void)xstrlcpy(e.new_value, new_value, sizeof(e.new_value));
-	e.body = (char *)body; /* borrowed: event_insert only reads it */
-	return event_insert(st, &e, now, NULL);
+	e.body = (char *)body; /* borrowed: sq_event_insert only reads it */
+	return sq_event_insert(st, &e, now, NULL);
 }
 
-static int sq_ticket_create(struct store *st, struct ticket *t, int year, const char *description,
-			    int64_t author_user_id, int64_t now)
+int sq_ticket_insert(struct store *st, struct ticket *t, int year, int64_t created_by,
+		     int64_t now)
 {
 	struct ticket v = *t;
 	struct ticket_refs refs;
-	struct event e;
 	struct user author;
 	sqlite3_stmt *s = NULL;
 	int64_t seq = 0;
@@ -2049,39 +2056,56 @@ static int sq_ticket_create(struct store *st, struct ticket *t, int year, const 
 		return rc;
 	if (year < 1000 || year > 9999)
 		return store_fail(st, STORE_INVALID, "year: must be between 1000 and 9999");
-	if ((rc = tx_begin(st)) != STORE_OK)
-		return rc;
 	rc = ticket_refs_check(st, &v, PATCH_CLIENT | PATCH_CONTACT | PATCH_ASSIGNEE, &refs);
 	if (rc != STORE_OK)
-		goto out;
-	if (author_user_id) {
-		rc = user_read(st, author_user_id, &author, NULL);
-		if ((rc = ref_invalid(st, rc, "author_user_id", "user")) != STORE_OK)
-			goto out;
+		return rc;
+	if (created_by) {
+		rc = sq_user_read(st, created_by, &author, NULL);
+		if ((rc = sq_ref_invalid(st, rc, "author_user_id", "user")) != STORE_OK)
+			return rc;
 	}
-	if ((rc = seq_next(st, year, &seq)) != STORE_OK)
-		goto out;
-	if (ticket_number_format(year, seq, v.number) < 0) {
-		rc = store_fail(st, STORE_CONFLICT, "no ticket numbers left for %d", year);
-		goto out;
-	}
+	if ((rc = sq_seq_next(st, year, &seq)) != STORE_OK)
+		return rc;
+	if (ticket_number_format(year, seq, v.number) < 0)
+		return store_fail(st, STORE_CONFLICT, "no ticket numbers left for %d", year);
 	if ((rc = sq_prepare(st, Q_TICKET_INSERT, &s)) != STORE_OK)
-		goto out;
-	bind_text(st, s, 1, v.number);
-	bind_text(st, s, 2, v.subject);
-	bind_text(st, s, 3, status_name(v.status));
-	bind_text(st, s, 4, priority_name(v.priority));
-	bind_text(st, s, 5, channel_name(v.channel));
-	bind_text(st, s, 6, billing_name(v.billing));
-	bind_id(st, s, 7, v.client_id);
-	bind_id(st, s, 8, v.contact_id);
-	bind_id(st, s, 9, v.assignee_id);
-	bind_id(st, s, 10, author_user_id);
-	bind_int(st, s, 11, now);
-	bind_id(st, s, 12, v.status == STATUS_CLOSED ? now : 0);
+		return rc;
+	sq_bind_text(st, s, 1, v.number);
+	sq_bind_text(st, s, 2, v.subject);
+	sq_bind_text(st, s, 3, status_name(v.status));
+	sq_bind_text(st, s, 4, priority_name(v.priority));
+	sq_bind_text(st, s, 5, channel_name(v.channel));
+	sq_bind_text(st, s, 6, billing_name(v.billing));
+	sq_bind_id(st, s, 7, v.client_id);
+	sq_bind_id(st, s, 8, v.contact_id);
+	sq_bind_id(st, s, 9, v.assignee_id);
+	sq_bind_id(st, s, 10, created_by);
+	sq_bind_int(st, s, 11, now);
+	sq_bind_id(st, s, 12, v.status == STATUS_CLOSED ? now : 0);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
-		goto out;
+		return rc;
 	v.id = sqlite3_last_insert_rowid(sq_of(st)->db);
+	if ((rc = sq_ticket_read(st, v.id, &v)) != STORE_OK)
+		return rc;
+	*t = v;
+	return STORE_OK;
+}
+
+static int sq_ticket_create(struct store *st, struct ticket *t, int year, const char *description,
+			    int64_t author_user_id, int64_t now)
+{
+	struct ticket v = *t;
+	struct event e;
+	int rc;
+
+	if ((rc = ticket_check(st, &v)) != STORE_OK)
+		return rc;
+	if (year < 1000 || year > 9999)
+		return store_fail(st, STORE_INVALID, "year: must be between 1000 and 9999");
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
+		return rc;
+	if ((rc = sq_ticket_insert(st, &v, year, author_user_id, now)) != STORE_OK)
+		goto out;
 	if (description && description[0]) {
 		memset(&e, 0, sizeof(e));
 		e.ticket_id = v.id;
@@ -2091,30 +2115,27 @@ static int sq_ticket_create(struct store *st, struct ticket *t, int year, const 
 		else
 			e.author_contact_id = v.contact_id;
 		e.body = (char *)description; /* borrowed */
-		if ((rc = event_insert(st, &e, now, NULL)) != STORE_OK)
+		if ((rc = sq_event_insert(st, &e, now, NULL)) != STORE_OK)
 			goto out;
 	}
-	if ((rc = ticket_read(st, v.id, &v)) != STORE_OK)
-		goto out;
-	if ((rc = tx_commit(st)) == STORE_OK)
+	if ((rc = sq_tx_commit(st)) == STORE_OK)
 		*t = v;
 out:
-	sq_done(s);
 	if (rc != STORE_OK)
-		tx_rollback(st);
+		sq_tx_rollback(st);
 	return rc;
 }
 
 static int sq_ticket_get(struct store *st, int64_t id, struct ticket *out)
 {
-	return ticket_read(st, id, out);
+	return sq_ticket_read(st, id, out);
 }
 
 static int sq_ticket_get_by_number(struct store *st, const char *number, struct ticket *out)
 {
 	const char *key = number ? number : "";
 	struct ticket t;
-	int rc = row_get(st, Q_TICKET_GET_NUMBER, bind_key_text, key, read_ticket, &t);
+	int rc = sq_row_get(st, Q_TICKET_GET_NUMBER, sq_bind_key_text, key, sq_read_ticket, &t);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "ticket %.40s not found", key);
@@ -2134,27 +2155,27 @@ static int bind_ticket_filter(struct store *st, sqlite3_stmt *s, const void *arg
 		return store_fail(st, STORE_INVALID, "channel: unknown value");
 	if (f->billing != -1 && (f->billing < 0 || f->billing >= BILLING_COUNT))
 		return store_fail(st, STORE_INVALID, "billing: unknown value");
-	bind_text(st, s, 1, f->status < 0 ? NULL : status_name((enum ticket_status)f->status));
-	bind_int(st, s, 2, f->open_only ? 1 : 0);
-	bind_int(st, s, 3, f->assignee_id < 0 ? -1 : f->assignee_id);
-	bind_int(st, s, 4, f->client_id);
-	bind_int(st, s, 5, f->contact_id);
-	bind_text(st, s, 6,
-		  f->channel < 0 ? NULL : channel_name((enum ticket_channel)f->channel));
-	bind_text(st, s, 7, f->billing < 0 ? NULL : billing_name((enum billing_kind)f->billing));
+	sq_bind_text(st, s, 1, f->status < 0 ? NULL : status_name((enum ticket_status)f->status));
+	sq_bind_int(st, s, 2, f->open_only ? 1 : 0);
+	sq_bind_int(st, s, 3, f->assignee_id < 0 ? -1 : f->assignee_id);
+	sq_bind_int(st, s, 4, f->client_id);
+	sq_bind_int(st, s, 5, f->contact_id);
+	sq_bind_text(st, s, 6,
+		     f->channel < 0 ? NULL : channel_name((enum ticket_channel)f->channel));
+	sq_bind_text(st, s, 7, f->billing < 0 ? NULL : billing_name((enum billing_kind)f->billing));
 	return STORE_OK;
 }
 
 static int sq_ticket_list(struct store *st, const struct ticket_filter *f,
 			  struct ticket_list *out, int64_t *total)
 {
-	struct list_query q = {
+	struct sq_list_query q = {
 		.page = 8, .count = Q_TICKET_COUNT,
-		.bind = bind_ticket_filter, .read = read_ticket, .size = sizeof(struct ticket),
+		.bind = bind_ticket_filter, .read = sq_read_ticket, .size = sizeof(struct ticket),
 	};
 	struct ticket_filter all;
 	struct ticket_list l;
-	struct rows r;
+	struct sq_rows r;
 	int rc;
 
 	if (!f) {
@@ -2177,7 +2198,7 @@ static int sq_ticket_list(struct store *st, const struct ticket_filter *f,
 	default:
 		return store_fail(st, STORE_INVALID, "sort: unknown order");
 	}
-	rc = list_read(st, &q, f, f->limit, f->offset, &r, total);
+	rc = sq_list_read(st, &q, f, f->limit, f->offset, &r, total);
 	l = (struct ticket_list){ r.items, r.n };
 	if (rc != STORE_OK)
 		ticket_list_free(&l);
@@ -2190,7 +2211,7 @@ static int sq_ticket_list(struct store *st, const struct ticket_filter *f,
 
 static int time_read(struct store *st, int64_t id, struct time_entry *out)
 {
-	int rc = row_get(st, Q_TIME_GET, bind_key_int, &id, read_time_entry, out);
+	int rc = sq_row_get(st, Q_TIME_GET, sq_bind_key_int, &id, read_time_entry, out);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(st, STORE_NOT_FOUND, "time entry %" PRId64 " not found", id);
@@ -2205,14 +2226,14 @@ static int time_insert(struct store *st, const struct time_entry *e, int64_t now
 
 	if ((rc = sq_prepare(st, Q_TIME_INSERT, &s)) != STORE_OK)
 		return rc;
-	bind_int(st, s, 1, e->ticket_id);
-	bind_int(st, s, 2, e->user_id);
-	bind_int(st, s, 3, e->started_at);
-	bind_int(st, s, 4, e->ended_at);
-	bind_int(st, s, 5, e->seconds);
-	bind_text(st, s, 6, e->note);
-	bind_int(st, s, 7, e->billable ? 1 : 0);
-	bind_int(st, s, 8, now);
+	sq_bind_int(st, s, 1, e->ticket_id);
+	sq_bind_int(st, s, 2, e->user_id);
+	sq_bind_int(st, s, 3, e->started_at);
+	sq_bind_int(st, s, 4, e->ended_at);
+	sq_bind_int(st, s, 5, e->seconds);
+	sq_bind_text(st, s, 6, e->note);
+	sq_bind_int(st, s, 7, e->billable ? 1 : 0);
+	sq_bind_int(st, s, 8, now);
 	if ((rc = sq_run_done(st, s)) == STORE_OK)
 		*id = sqlite3_last_insert_rowid(sq_of(st)->db);
 	return rc;
@@ -2231,13 +2252,13 @@ static int event_time_entry(struct store *st, const struct time_entry *e, int64_
 	ev.time_entry_id = e->id;
 	(void)xstrlcpy(ev.field, "duration", sizeof(ev.field));
 	timefmt_duration(e->seconds, ev.new_value, sizeof(ev.new_value));
-	return event_insert(st, &ev, now, NULL);
+	return sq_event_insert(st, &ev, now, NULL);
 }
 
 /* user's running stopwatch into *out; *found 0 when none runs. */
 static int timer_read(struct store *st, int64_t user_id, struct timer_running *out, int *found)
 {
-	int rc = row_get(st, Q_TIMER_GET, bind_key_int, &user_id, read_timer, out);
+	int rc = sq_row_get(st, Q_TIMER_GET, sq_bind_key_int, &user_id, read_timer, out);
 
 	*found = rc == STORE_OK;
 	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
@@ -2256,7 +2277,7 @@ static int timer_finish(struct store *st, const struct timer_running *r, int64_t
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if ((rc = ticket_read(st, r->ticket_id, &t)) != STORE_OK)
+	if ((rc = sq_ticket_read(st, r->ticket_id, &t)) != STORE_OK)
 		return rc;
 	timer_make_entry(r, now, t.billing, &e);
 	if ((rc = time_insert(st, &e, now, &e.id)) != STORE_OK)
@@ -2265,10 +2286,10 @@ static int timer_finish(struct store *st, const struct timer_running *r, int64_t
 		return rc;
 	if ((rc = sq_prepare(st, Q_TIMER_DELETE, &s)) != STORE_OK)
 		return rc;
-	bind_int(st, s, 1, r->user_id);
+	sq_bind_int(st, s, 1, r->user_id);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		return rc;
-	if ((rc = ticket_touch(st, r->ticket_id, now)) != STORE_OK)
+	if ((rc = sq_ticket_touch(st, r->ticket_id, now)) != STORE_OK)
 		return rc;
 	if (out)
 		return time_read(st, e.id, out);
@@ -2278,16 +2299,17 @@ static int timer_finish(struct store *st, const struct timer_running *r, int64_t
 /* Stop every stopwatch running on ticket_id (the ticket is being closed). */
 static int timers_finish_on_ticket(struct store *st, int64_t ticket_id, int64_t now)
 {
-	struct rows r = { NULL, 0, 0 };
+	struct sq_rows r = { NULL, 0, 0 };
 	struct timer_running *runs;
 	sqlite3_stmt *s = NULL;
 	size_t i;
 	int rc;
 
 	/* Collected first: the rows are deleted one by one below. */
-	if ((rc = query_prepare(st, Q_TIMER_ON_TICKET, bind_key_int, &ticket_id, &s)) != STORE_OK)
+	rc = sq_query_prepare(st, Q_TIMER_ON_TICKET, sq_bind_key_int, &ticket_id, &s);
+	if (rc != STORE_OK)
 		goto out;
-	if ((rc = rows_collect(st, s, read_timer, sizeof(*runs), &r)) != STORE_OK)
+	if ((rc = sq_rows_collect(st, s, read_timer, sizeof(*runs), &r)) != STORE_OK)
 		goto out;
 	sq_done(s);
 	s = NULL;
@@ -2309,8 +2331,8 @@ static int field_event(struct store *st, const struct ticket *t, int64_t actor, 
 {
 	if (!strcmp(old_value, new_value))
 		return STORE_OK;
-	return event_change(st, t->id, EVENT_FIELD_CHANGE, actor, field, old_value, new_value,
-			    NULL, 0, now);
+	return sq_event_change(st, t->id, EVENT_FIELD_CHANGE, actor, field, old_value, new_value,
+			       NULL, 0, now);
 }
 
 static void ticket_apply(struct ticket *v, const struct ticket_patch *p)
@@ -2349,38 +2371,38 @@ static int ticket_change_events(struct store *st, const struct ticket *old,
 			      billing_name(v->billing), now)))
 		return rc;
 	if (old->client_id != v->client_id &&
-	    (rc = event_change(st, v->id, EVENT_FIELD_CHANGE, actor, "client_id",
-			       old->client_name, refs->client, NULL, 0, now)))
+	    (rc = sq_event_change(st, v->id, EVENT_FIELD_CHANGE, actor, "client_id",
+				  old->client_name, refs->client, NULL, 0, now)))
 		return rc;
 	if (old->contact_id != v->contact_id &&
-	    (rc = event_change(st, v->id, EVENT_FIELD_CHANGE, actor, "contact_id",
-			       old->contact_name, refs->contact, NULL, 0, now)))
+	    (rc = sq_event_change(st, v->id, EVENT_FIELD_CHANGE, actor, "contact_id",
+				  old->contact_name, refs->contact, NULL, 0, now)))
 		return rc;
 	if (old->assignee_id != v->assignee_id &&
-	    (rc = event_change(st, v->id, EVENT_ASSIGNMENT, actor, "assignee_id",
-			       old->assignee_name, refs->assignee, NULL, 0, now)))
+	    (rc = sq_event_change(st, v->id, EVENT_ASSIGNMENT, actor, "assignee_id",
+				  old->assignee_name, refs->assignee, NULL, 0, now)))
 		return rc;
 	return STORE_OK;
 }
 
-static int ticket_write(struct store *st, const struct ticket *v, int64_t now, int64_t closed_at)
+int sq_ticket_write(struct store *st, const struct ticket *v, int64_t now, int64_t closed_at)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	if ((rc = sq_prepare(st, Q_TICKET_UPDATE, &s)) != STORE_OK)
 		return rc;
-	bind_int(st, s, 1, v->id);
-	bind_text(st, s, 2, v->subject);
-	bind_text(st, s, 3, status_name(v->status));
-	bind_text(st, s, 4, priority_name(v->priority));
-	bind_text(st, s, 5, channel_name(v->channel));
-	bind_text(st, s, 6, billing_name(v->billing));
-	bind_id(st, s, 7, v->client_id);
-	bind_id(st, s, 8, v->contact_id);
-	bind_id(st, s, 9, v->assignee_id);
-	bind_int(st, s, 10, now);
-	bind_id(st, s, 11, closed_at);
+	sq_bind_int(st, s, 1, v->id);
+	sq_bind_text(st, s, 2, v->subject);
+	sq_bind_text(st, s, 3, status_name(v->status));
+	sq_bind_text(st, s, 4, priority_name(v->priority));
+	sq_bind_text(st, s, 5, channel_name(v->channel));
+	sq_bind_text(st, s, 6, billing_name(v->billing));
+	sq_bind_id(st, s, 7, v->client_id);
+	sq_bind_id(st, s, 8, v->contact_id);
+	sq_bind_id(st, s, 9, v->assignee_id);
+	sq_bind_int(st, s, 10, now);
+	sq_bind_id(st, s, 11, closed_at);
 	return sq_run_done(st, s);
 }
 
@@ -2393,9 +2415,9 @@ static int sq_ticket_update(struct store *st, int64_t id, const struct ticket_pa
 	int64_t closed_at;
 	int rc, closing;
 
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = ticket_read(st, id, &old)) != STORE_OK)
+	if ((rc = sq_ticket_read(st, id, &old)) != STORE_OK)
 		goto out;
 	v = old;
 	ticket_apply(&v, p);
@@ -2418,28 +2440,28 @@ static int sq_ticket_update(struct store *st, int64_t id, const struct ticket_pa
 	if (!strcmp(v.subject, old.subject) && v.status == old.status &&
 	    v.priority == old.priority && v.channel == old.channel && v.billing == old.billing &&
 	    !check) {
-		rc = tx_commit(st);
+		rc = sq_tx_commit(st);
 		goto out; /* nothing changes: no events, updated_at stays */
 	}
 	closing = v.status == STATUS_CLOSED && old.status != STATUS_CLOSED;
 	closed_at = v.status != STATUS_CLOSED ? 0 : closing ? now : old.closed_at;
-	if ((rc = ticket_write(st, &v, now, closed_at)) != STORE_OK)
+	if ((rc = sq_ticket_write(st, &v, now, closed_at)) != STORE_OK)
 		goto out;
 	if ((rc = ticket_change_events(st, &old, &v, &refs, actor_user_id, now)) != STORE_OK)
 		goto out;
 	if (closing && (rc = timers_finish_on_ticket(st, id, now)) != STORE_OK)
 		goto out;
 	if (v.status != old.status &&
-	    (rc = event_change(st, id, EVENT_STATUS_CHANGE, actor_user_id, "status",
-			       status_name(old.status), status_name(v.status),
-			       p->reason && p->reason[0] ? p->reason : NULL, 0, now)))
+	    (rc = sq_event_change(st, id, EVENT_STATUS_CHANGE, actor_user_id, "status",
+				  status_name(old.status), status_name(v.status),
+				  p->reason && p->reason[0] ? p->reason : NULL, 0, now)))
 		goto out;
-	if ((rc = ticket_read(st, id, &v)) != STORE_OK)
+	if ((rc = sq_ticket_read(st, id, &v)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	if (rc != STORE_OK) {
-		tx_rollback(st);
+		sq_tx_rollback(st);
 		return rc;
 	}
 	if (out)
@@ -2447,27 +2469,27 @@ out:
 	return rc;
 }
 
-static int ticket_exists(struct store *st, int64_t id)
+int sq_ticket_exists(struct store *st, int64_t id)
 {
 	struct ticket t;
 
-	return ticket_read(st, id, &t);
+	return sq_ticket_read(st, id, &t);
 }
 
 /* list_query.check of the lists of one ticket: arg is its int64_t id. */
 static int ticket_arg_exists(struct store *st, const void *arg)
 {
-	return ticket_exists(st, *(const int64_t *)arg);
+	return sq_ticket_exists(st, *(const int64_t *)arg);
 }
 
 static int sq_ticket_events(struct store *st, int64_t ticket_id, struct event_list *out)
 {
-	static const struct list_query q = {
+	static const struct sq_list_query q = {
 		.check = ticket_arg_exists, .rows = Q_EVENT_LIST,
-		.bind = bind_key_int, .read = read_event, .size = sizeof(struct event),
+		.bind = sq_bind_key_int, .read = sq_read_event, .size = sizeof(struct event),
 	};
-	struct rows r;
-	int rc = list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
+	struct sq_rows r;
+	int rc = sq_list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
 	/* A row that failed is in r too: its body is freed with the list. */
 	struct event_list l = { r.items, r.n };
 
@@ -2487,35 +2509,35 @@ static int sq_event_add(struct store *st, struct event *e, int64_t now)
 
 	if ((int)e->kind < 0 || (int)e->kind >= EVENT_KIND_COUNT)
 		return store_fail(st, STORE_INVALID, "kind: unknown value");
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = ticket_exists(st, e->ticket_id)) != STORE_OK)
+	if ((rc = sq_ticket_exists(st, e->ticket_id)) != STORE_OK)
 		goto out;
 	if (e->author_user_id) {
-		rc = user_read(st, e->author_user_id, &u, NULL);
-		if ((rc = ref_invalid(st, rc, "author_user_id", "user")) != STORE_OK)
+		rc = sq_user_read(st, e->author_user_id, &u, NULL);
+		if ((rc = sq_ref_invalid(st, rc, "author_user_id", "user")) != STORE_OK)
 			goto out;
 	}
 	if (e->author_contact_id) {
-		rc = contact_read(st, e->author_contact_id, &c);
-		if ((rc = ref_invalid(st, rc, "author_contact_id", "contact")) != STORE_OK)
+		rc = sq_contact_read(st, e->author_contact_id, &c);
+		if ((rc = sq_ref_invalid(st, rc, "author_contact_id", "contact")) != STORE_OK)
 			goto out;
 	}
 	if (e->time_entry_id) {
 		struct time_entry te;
 
 		rc = time_read(st, e->time_entry_id, &te);
-		if ((rc = ref_invalid(st, rc, "time_entry_id", "time entry")) != STORE_OK)
+		if ((rc = sq_ref_invalid(st, rc, "time_entry_id", "time entry")) != STORE_OK)
 			goto out;
 	}
-	if ((rc = event_insert(st, e, now, &id)) != STORE_OK)
+	if ((rc = sq_event_insert(st, e, now, &id)) != STORE_OK)
 		goto out;
-	if ((rc = ticket_touch(st, e->ticket_id, now)) != STORE_OK)
+	if ((rc = sq_ticket_touch(st, e->ticket_id, now)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	if (rc != STORE_OK) {
-		tx_rollback(st);
+		sq_tx_rollback(st);
 		return rc;
 	}
 	e->id = id;
@@ -2537,11 +2559,11 @@ static int sq_timer_start(struct store *st, int64_t user_id, int64_t ticket_id, 
 
 	memset(&run, 0, sizeof(run));
 	memset(&prev, 0, sizeof(prev));
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = ticket_read(st, ticket_id, &t)) != STORE_OK)
+	if ((rc = sq_ticket_read(st, ticket_id, &t)) != STORE_OK)
 		goto out;
-	if ((rc = user_read(st, user_id, &u, NULL)) != STORE_OK)
+	if ((rc = sq_user_read(st, user_id, &u, NULL)) != STORE_OK)
 		goto out;
 	if ((rc = timer_read(st, user_id, &run, &found)) != STORE_OK)
 		goto out;
@@ -2559,20 +2581,20 @@ static int sq_timer_start(struct store *st, int64_t user_id, int64_t ticket_id, 
 	case TIMER_START:
 		if ((rc = sq_prepare(st, Q_TIMER_INSERT, &s)) != STORE_OK)
 			goto out;
-		bind_int(st, s, 1, user_id);
-		bind_int(st, s, 2, ticket_id);
-		bind_int(st, s, 3, now);
+		sq_bind_int(st, s, 1, user_id);
+		sq_bind_int(st, s, 2, ticket_id);
+		sq_bind_int(st, s, 3, now);
 		if ((rc = sq_run_done(st, s)) != STORE_OK)
 			goto out;
 		if ((rc = timer_read(st, user_id, &run, &found)) != STORE_OK)
 			goto out;
 		break;
 	}
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
 	if (rc != STORE_OK) {
-		tx_rollback(st);
+		sq_tx_rollback(st);
 		return rc;
 	}
 	if (out)
@@ -2589,7 +2611,7 @@ static int sq_timer_stop(struct store *st, int64_t user_id, int64_t ticket_id, i
 	struct time_entry e;
 	int rc, found;
 
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
 	if ((rc = timer_read(st, user_id, &run, &found)) != STORE_OK)
 		goto out;
@@ -2604,10 +2626,10 @@ static int sq_timer_stop(struct store *st, int64_t user_id, int64_t ticket_id, i
 	}
 	if ((rc = timer_finish(st, &run, now, &e)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	if (rc != STORE_OK) {
-		tx_rollback(st);
+		sq_tx_rollback(st);
 		return rc;
 	}
 	if (out)
@@ -2640,25 +2662,25 @@ static int sq_time_add(struct store *st, struct time_entry *e, int64_t actor_use
 	if (time_entry_check(&v, now, &why) < 0)
 		return store_fail(st, STORE_INVALID, "%s", why);
 	v.billable = v.billable ? 1 : 0;
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = ticket_exists(st, v.ticket_id)) != STORE_OK)
+	if ((rc = sq_ticket_exists(st, v.ticket_id)) != STORE_OK)
 		goto out;
-	rc = user_read(st, v.user_id, &u, NULL);
-	if ((rc = ref_invalid(st, rc, "user_id", "user")) != STORE_OK)
+	rc = sq_user_read(st, v.user_id, &u, NULL);
+	if ((rc = sq_ref_invalid(st, rc, "user_id", "user")) != STORE_OK)
 		goto out;
 	if ((rc = time_insert(st, &v, now, &v.id)) != STORE_OK)
 		goto out;
 	if ((rc = event_time_entry(st, &v, actor_user_id, now)) != STORE_OK)
 		goto out;
-	if ((rc = ticket_touch(st, v.ticket_id, now)) != STORE_OK)
+	if ((rc = sq_ticket_touch(st, v.ticket_id, now)) != STORE_OK)
 		goto out;
 	if ((rc = time_read(st, v.id, &v)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	if (rc != STORE_OK) {
-		tx_rollback(st);
+		sq_tx_rollback(st);
 		return rc;
 	}
 	*e = v;
@@ -2689,7 +2711,7 @@ static void time_summary(const struct time_entry *e, char *out, size_t n)
 	if (snprintf(out, n, "%s/%s %s, %s%s%s", from, to, dur,
 		     e->billable ? "billable" : "not billable", e->note[0] ? ", note: " : "",
 		     e->note) >= (int)n)
-		utf8_trim(out);
+		sq_utf8_trim(out);
 }
 
 static int sq_time_update(struct store *st, struct time_entry *e, const char *reason,
@@ -2703,7 +2725,7 @@ static int sq_time_update(struct store *st, struct time_entry *e, const char *re
 
 	if (!reason || !reason[0])
 		return store_fail(st, STORE_INVALID, "reason: required; say why the time changes");
-	if ((rc = tx_begin(st)) != STORE_OK)
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
 	if ((rc = time_read(st, e->id, &old)) != STORE_OK)
 		goto out;
@@ -2718,30 +2740,30 @@ static int sq_time_update(struct store *st, struct time_entry *e, const char *re
 	}
 	if ((rc = sq_prepare(st, Q_TIME_UPDATE, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, v.id);
-	bind_int(st, s, 2, v.started_at);
-	bind_int(st, s, 3, v.ended_at);
-	bind_int(st, s, 4, v.seconds);
-	bind_text(st, s, 5, v.note);
-	bind_int(st, s, 6, v.billable);
-	bind_int(st, s, 7, now);
+	sq_bind_int(st, s, 1, v.id);
+	sq_bind_int(st, s, 2, v.started_at);
+	sq_bind_int(st, s, 3, v.ended_at);
+	sq_bind_int(st, s, 4, v.seconds);
+	sq_bind_text(st, s, 5, v.note);
+	sq_bind_int(st, s, 6, v.billable);
+	sq_bind_int(st, s, 7, now);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
 	time_summary(&old, before, sizeof(before));
 	time_summary(&v, after, sizeof(after));
-	rc = event_change(st, old.ticket_id, EVENT_TIME_CORRECTION, actor_user_id, "time_entry",
-			  before, after, reason, v.id, now);
+	rc = sq_event_change(st, old.ticket_id, EVENT_TIME_CORRECTION, actor_user_id, "time_entry",
+			     before, after, reason, v.id, now);
 	if (rc != STORE_OK)
 		goto out;
-	if ((rc = ticket_touch(st, old.ticket_id, now)) != STORE_OK)
+	if ((rc = sq_ticket_touch(st, old.ticket_id, now)) != STORE_OK)
 		goto out;
 	if ((rc = time_read(st, v.id, &v)) != STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
 	if (rc != STORE_OK) {
-		tx_rollback(st);
+		sq_tx_rollback(st);
 		return rc;
 	}
 	*e = v;
@@ -2750,12 +2772,12 @@ out:
 
 static int sq_time_list(struct store *st, int64_t ticket_id, struct time_entry_list *out)
 {
-	static const struct list_query q = {
+	static const struct sq_list_query q = {
 		.check = ticket_arg_exists, .rows = Q_TIME_LIST,
-		.bind = bind_key_int, .read = read_time_entry, .size = sizeof(struct time_entry),
+		.bind = sq_bind_key_int, .read = read_time_entry, .size = sizeof(struct time_entry),
 	};
-	struct rows r;
-	int rc = list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
+	struct sq_rows r;
+	int rc = sq_list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
 	struct time_entry_list l = { r.items, r.n };
 
 	if (rc != STORE_OK)
@@ -2767,7 +2789,7 @@ static int sq_time_list(struct store *st, int64_t ticket_id, struct time_entry_l
 
 /* ---- attachments ---- */
 
-static int attachment_check(struct store *st, const struct attachment *a, const void *data)
+int sq_attachment_check(struct store *st, const struct attachment *a, const void *data)
 {
 	size_t i;
 
@@ -2786,26 +2808,18 @@ static int attachment_check(struct store *st, const struct attachment *a, const 
 	return STORE_OK;
 }
 
-static int sq_attachment_add(struct store *st, struct attachment *a, const void *data,
-			     int64_t now)
+int sq_attachment_insert(struct store *st, struct attachment *a, const void *data, int64_t now)
 {
-	struct attachment v = *a;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if ((rc = attachment_check(st, &v, data)) != STORE_OK)
-		return rc;
-	if ((rc = tx_begin(st)) != STORE_OK)
-		return rc;
-	if ((rc = ticket_exists(st, v.ticket_id)) != STORE_OK)
-		goto out;
-	if (v.event_id) {
+	if (a->event_id) {
 		if ((rc = sq_prepare(st, Q_EVENT_TICKET, &s)) != STORE_OK)
 			goto out;
-		bind_int(st, s, 1, v.event_id);
+		sq_bind_int(st, s, 1, a->event_id);
 		if ((rc = sq_step(st, s)) < 0)
 			goto out;
-		if (rc == 0 || sqlite3_column_int64(s, 0) != v.ticket_id) {
+		if (rc == 0 || sqlite3_column_int64(s, 0) != a->ticket_id) {
 			rc = store_fail(st, STORE_INVALID,
 					"event_id: no such event on this ticket");
 			goto out;
@@ -2814,26 +2828,41 @@ static int sq_attachment_add(struct store *st, struct attachment *a, const void 
 	}
 	if ((rc = sq_prepare(st, Q_ATTACHMENT_INSERT, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, v.ticket_id);
-	bind_id(st, s, 2, v.event_id);
-	bind_text(st, s, 3, v.filename);
-	bind_text(st, s, 4, v.media_type);
-	bind_int(st, s, 5, v.size);
-	bind_text(st, s, 6, v.sha256);
-	/* A zero-length blob must still be a blob, not NULL. */
-	bind_check(st, v.size ? sqlite3_bind_blob64(s, 7, data, (sqlite3_uint64)v.size,
-						    SQLITE_STATIC)
-			      : sqlite3_bind_zeroblob(s, 7, 0));
-	bind_int(st, s, 8, now);
+	sq_bind_int(st, s, 1, a->ticket_id);
+	sq_bind_id(st, s, 2, a->event_id);
+	sq_bind_text(st, s, 3, a->filename);
+	sq_bind_text(st, s, 4, a->media_type);
+	sq_bind_int(st, s, 5, a->size);
+	sq_bind_text(st, s, 6, a->sha256);
+	sq_bind_blob(st, s, 7, data, (size_t)a->size);
+	sq_bind_int(st, s, 8, now);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
-	v.id = sqlite3_last_insert_rowid(sq_of(st)->db);
-	v.created_at = now;
-	rc = tx_commit(st);
+	a->id = sqlite3_last_insert_rowid(sq_of(st)->db);
+	a->created_at = now;
 out:
 	sq_done(s);
+	return rc;
+}
+
+static int sq_attachment_add(struct store *st, struct attachment *a, const void *data,
+			     int64_t now)
+{
+	struct attachment v = *a;
+	int rc;
+
+	if ((rc = sq_attachment_check(st, &v, data)) != STORE_OK)
+		return rc;
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
+		return rc;
+	if ((rc = sq_ticket_exists(st, v.ticket_id)) != STORE_OK)
+		goto out;
+	if ((rc = sq_attachment_insert(st, &v, data, now)) != STORE_OK)
+		goto out;
+	rc = sq_tx_commit(st);
+out:
 	if (rc != STORE_OK) {
-		tx_rollback(st);
+		sq_tx_rollback(st);
 		return rc;
 	}
 	*a = v;
@@ -2849,14 +2878,14 @@ static int sq_attachment_get(struct store *st, int64_t id, struct attachment *ou
 
 	if ((rc = sq_prepare(st, Q_ATTACHMENT_GET, &s)) != STORE_OK)
 		goto out;
-	bind_int(st, s, 1, id);
+	sq_bind_int(st, s, 1, id);
 	if ((rc = sq_step(st, s)) < 0)
 		goto out;
 	if (rc == 0) {
 		rc = store_fail(st, STORE_NOT_FOUND, "attachment %" PRId64 " not found", id);
 		goto out;
 	}
-	if ((rc = read_attachment(st, s, &a)) != STORE_OK)
+	if ((rc = sq_read_attachment(st, s, &a)) != STORE_OK)
 		goto out;
 	if (data) {
 		const void *bytes = sqlite3_column_blob(s, 8);
@@ -2881,12 +2910,13 @@ out:
 
 static int sq_attachment_list(struct store *st, int64_t ticket_id, struct attachment_list *out)
 {
-	static const struct list_query q = {
+	static const struct sq_list_query q = {
 		.check = ticket_arg_exists, .rows = Q_ATTACHMENT_LIST,
-		.bind = bind_key_int, .read = read_attachment, .size = sizeof(struct attachment),
+		.bind = sq_bind_key_int, .read = sq_read_attachment,
+		.size = sizeof(struct attachment),
 	};
-	struct rows r;
-	int rc = list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
+	struct sq_rows r;
+	int rc = sq_list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
 	struct attachment_list l = { r.items, r.n };
 
 	if (rc != STORE_OK)
@@ -2943,4 +2973,21 @@ const struct store_backend store_backend_sqlite = {
 	.attachment_add = sq_attachment_add,
 	.attachment_get = sq_attachment_get,
 	.attachment_list = sq_attachment_list,
+	.mail_import = sq_mail_import,
+	.mail_origin = sq_mail_origin,
+	.mail_messages = sq_mail_messages,
+	.mail_thread = sq_mail_thread,
+	.quarantine_add = sq_quarantine_add,
+	.quarantine_list = sq_quarantine_list,
+	.quarantine_get = sq_quarantine_get,
+	.quarantine_done = sq_quarantine_done,
+	.reply_queue = sq_reply_queue,
+	.outbox_due = sq_outbox_due,
+	.outbox_list = sq_outbox_list,
+	.outbox_get = sq_outbox_get,
+	.outbox_set_raw = sq_outbox_set_raw,
+	.outbox_attempt = sq_outbox_attempt,
+	.outbox_flush = sq_outbox_flush,
+	.imap_get = sq_imap_get,
+	.imap_set = sq_imap_set,
 };

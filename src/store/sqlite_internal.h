@@ -1,0 +1,237 @@
+/*
+ * sqlite_internal: what the files of the SQLite backend share, private to
+ * src/store.  store_sqlite.c owns the connection, the foundation's statement
+ * table and the helpers below; store_sqlite_mail.c has its own statement
+ * table and builds the mail calls on these helpers.
+ */
+#ifndef EVID_STORE_SQLITE_INTERNAL_H
+#define EVID_STORE_SQLITE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "core/model.h"
+#include "store/store.h"
+#include "store/store_backend.h"
+#include "store/store_mail.h"
+
+/*
+ * Statement ids.  Each file keeps its own table of SQL referred to by name
+ * (an enum): the foundation's ids count from 0 (store_sqlite.c), the mail
+ * calls' from SQ_MAIL_FIRST (store_sqlite_mail.c, sq_mail_sql[id -
+ * SQ_MAIL_FIRST]).  sq_prepare takes either, prepares it on first use and
+ * keeps it for the life of the connection.
+ */
+#define SQ_MAIL_FIRST 1000
+extern const char *const sq_mail_sql[];
+extern const size_t sq_mail_count;
+
+/* One connection: the database, both statement caches, the state of the current statement. */
+struct sq {
+	sqlite3 *db;
+	sqlite3_stmt **stmt;      /* the foundation's, indexed by id */
+	sqlite3_stmt **mail_stmt; /* the mail calls', indexed by id - SQ_MAIL_FIRST */
+	int bind_rc;              /* the first bind that failed since sq_prepare */
+	int bad_row;              /* a row held a value the model cannot represent */
+};
+
+static inline struct sq *sq_of(struct store *st)
+{
+	return st->be;
+}
+
+/* ---- statements ---- */
+
+/* Turn an SQLite result code into a store rc and a message fit for a user. */
+int sq_error(struct store *st, int rc);
+/* *out = statement id, prepared once per connection and reset for a new use. */
+int sq_prepare(struct store *st, int id, sqlite3_stmt **out);
+/* Put a statement back for its next use (NULL is fine). */
+void sq_done(sqlite3_stmt *s);
+
+/* Binds remember their first failure, which the next sq_step reports. */
+void sq_bind_check(struct store *st, int rc);
+void sq_bind_int(struct store *st, sqlite3_stmt *s, int i, int64_t v);
+/* An id that may be "none": 0 is stored as NULL. */
+void sq_bind_id(struct store *st, sqlite3_stmt *s, int i, int64_t id);
+/* Text; NULL is stored as NULL. */
+void sq_bind_text(struct store *st, sqlite3_stmt *s, int i, const char *v);
+/* n bytes at data as a BLOB (a zero-length one, never NULL); the bytes must outlive the step. */
+void sq_bind_blob(struct store *st, sqlite3_stmt *s, int i, const void *data, size_t n);
+
+/* Step once: 1 for a row, 0 when done, or a negative store rc with the message set. */
+int sq_step(struct store *st, sqlite3_stmt *s);
+/* Run a statement that returns no rows to its end. */
+int sq_run(struct store *st, sqlite3_stmt *s);
+/* Run s, whose parameters are bound, to its end and put it back for its next use. */
+int sq_run_done(struct store *st, sqlite3_stmt *s);
+/* Run the statement id that takes no parameters and returns no rows. */
+int sq_exec(struct store *st, int id);
+
+/* ---- transactions ---- */
+
+/* A write transaction (BEGIN IMMEDIATE): takes the write lock now. */
+int sq_tx_begin(struct store *st);
+/* A read transaction: every statement in it sees the same snapshot. */
+int sq_tx_begin_read(struct store *st);
+int sq_tx_commit(struct store *st);
+/* Undo the open transaction, if any, keeping the message of the failure that led here. */
+void sq_tx_rollback(struct store *st);
+
+/* ---- rows ---- */
+
+void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t n);
+/* STORE_OK, or STORE_ERROR naming what when a reader met a value it cannot represent. */
+int sq_row_check(struct store *st, const char *what);
+
+/*
+ * A reader fills one record (item) from the row s stands on and returns
+ * STORE_OK, or a failure after which item still owns what it holds.
+ */
+typedef int (*sq_row_reader)(struct store *st, sqlite3_stmt *s, void *item);
+int sq_read_user(struct store *st, sqlite3_stmt *s, void *item);
+int sq_read_client(struct store *st, sqlite3_stmt *s, void *item);
+int sq_read_contact(struct store *st, sqlite3_stmt *s, void *item);
+int sq_read_ticket(struct store *st, sqlite3_stmt *s, void *item);
+/* e->body is a new heap copy the caller releases with event_free (even on failure). */
+int sq_read_event(struct store *st, sqlite3_stmt *s, void *item);
+int sq_read_attachment(struct store *st, sqlite3_stmt *s, void *item);
+
+/* Make room for one more item in a list of *cap items of size bytes. */
+void *sq_list_grow(void *items, size_t n, size_t *cap, size_t size);
+/* LIMIT and OFFSET from a filter: limit 0 means all. */
+int sq_bind_page(struct store *st, sqlite3_stmt *s, int i, int limit, int offset);
+/* Run a "SELECT count(*)" statement whose parameters are bound. */
+int sq_read_count(struct store *st, sqlite3_stmt *s, int64_t *total);
+
+/* Bind a statement's parameters from arg: STORE_OK or a failure. */
+typedef int (*sq_binder)(struct store *st, sqlite3_stmt *s, const void *arg);
+/* ?1 = the int64_t at arg. */
+int sq_bind_key_int(struct store *st, sqlite3_stmt *s, const void *arg);
+/* ?1 = the string arg. */
+int sq_bind_key_text(struct store *st, sqlite3_stmt *s, const void *arg);
+/* Prepare statement id and bind it with bind(arg) (bind may be NULL: no parameters). */
+int sq_query_prepare(struct store *st, int id, sq_binder bind, const void *arg,
+		     sqlite3_stmt **s);
+/*
+ * Run statement id bound by bind(arg) and read its first row into item.
+ * STORE_NOT_FOUND, without a message, when there is none.
+ */
+int sq_row_get(struct store *st, int id, sq_binder bind, const void *arg, sq_row_reader read,
+	       void *item);
+
+/* Records read from rows: a malloc'd array of n items (cap allocated). */
+struct sq_rows {
+	void *items;
+	size_t n, cap;
+};
+
+/*
+ * Append the records of every remaining row of s to out, items of size
+ * bytes filled by read.  On failure out holds the rows read so far.
+ */
+int sq_rows_collect(struct store *st, sqlite3_stmt *s, sq_row_reader read, size_t size,
+		    struct sq_rows *out);
+
+/* One list reader: what it checks, the rows it reads and what it counts. */
+struct sq_list_query {
+	int (*check)(struct store *st, const void *arg); /* NULL: nothing to check first */
+	int rows;            /* statement id of the records, in order */
+	int page;            /* rows' parameter number of LIMIT (OFFSET next); 0: not paged */
+	int count;           /* statement id of the count; 0 (Q_NONE): not counted */
+	sq_binder bind;      /* the parameters rows and count share; NULL: none */
+	sq_row_reader read;
+	size_t size;         /* of one record */
+};
+
+/*
+ * Run q with arg in one read transaction: q->check, the rows paged by limit
+ * and offset, the count into *total (may be NULL).  out holds the records
+ * read even on failure, for the caller to free with its list's _free.
+ */
+int sq_list_read(struct store *st, const struct sq_list_query *q, const void *arg, int limit,
+		 int offset, struct sq_rows *out, int64_t *total);
+
+/* ---- text ---- */
+
+/* Lowercase copy of an email or domain into dst; -1 when it does not fit. */
+int sq_lower_copy(char *dst, const char *src, size_t n);
+/* Cut s, which snprintf may have cut mid-character, back to whole UTF-8 characters. */
+void sq_utf8_trim(char *s);
+
+/* ---- records, inside the caller's transaction ---- */
+
+/* Each reads one record; NOT_FOUND with "<what> N not found". */
+int sq_user_read(struct store *st, int64_t id, struct user *out, char *pwhash);
+int sq_client_read(struct store *st, int64_t id, struct client *out);
+int sq_contact_read(struct store *st, int64_t id, struct contact *out);
+int sq_ticket_read(struct store *st, int64_t id, struct ticket *out);
+int sq_ticket_exists(struct store *st, int64_t id);
+/* A NOT_FOUND while checking a reference becomes INVALID naming the field. */
+int sq_ref_invalid(struct store *st, int rc, const char *field, const char *what);
+
+/* Set the ticket's updated_at to now unless it is already later. */
+int sq_ticket_touch(struct store *st, int64_t id, int64_t now);
+/* Write every writable field of v, updated_at = now, closed_at (0 = NULL). */
+int sq_ticket_write(struct store *st, const struct ticket *v, int64_t now, int64_t closed_at);
+/* Next sequence number of year. */
+int sq_seq_next(struct store *st, int year, int64_t *seq);
+/*
+ * The ticket-creation step of store_ticket_create without its transaction
+ * and without a first event: check t (subject, enums, references), take the
+ * next number of year, insert the row created by created_by (0 = none) at
+ * now and read it back into *t (id, number, names).
+ */
+int sq_ticket_insert(struct store *st, struct ticket *t, int year, int64_t created_by,
+		     int64_t now);
+
+/* Insert e (its kind, ticket, authors, field values, body) at now; *id (may be NULL) its id. */
+int sq_event_insert(struct store *st, const struct event *e, int64_t now, int64_t *id);
+/*
+ * Record a change of field on ticket by author: one event of kind, old ->
+ * new, with body (may be NULL) and the time entry it concerns (0 = none).
+ */
+int sq_event_change(struct store *st, int64_t ticket_id, enum event_kind kind, int64_t author,
+		    const char *field, const char *old_value, const char *new_value,
+		    const char *body, int64_t time_entry_id, int64_t now);
+
+/* Whether a is a well-formed attachment for data (filename, media type, size, sha256). */
+int sq_attachment_check(struct store *st, const struct attachment *a, const void *data);
+/*
+ * Insert the checked attachment a with its data at now (a->event_id, when
+ * non-zero, must be an event of a->ticket_id); sets a->id and created_at.
+ */
+int sq_attachment_insert(struct store *st, struct attachment *a, const void *data, int64_t now);
+
+/* ---- the mail calls (store_sqlite_mail.c), entries of store_backend_sqlite ---- */
+
+int sq_mail_import(struct store *st, const struct mail_msg *m, const char *raw, size_t rawlen,
+		   const char *content_hash, enum mail_source src, const struct mail_policy *pol,
+		   int64_t now, struct mail_outcome *out);
+int sq_mail_origin(struct store *st, int64_t ticket_id, struct mail_addr *out);
+int sq_mail_messages(struct store *st, int64_t ticket_id, struct mail_record_list *out);
+int sq_mail_thread(struct store *st, int64_t ticket_id, char ***ids, size_t *n);
+int sq_quarantine_add(struct store *st, const char *raw, size_t rawlen, const char *sha256,
+		      const char *reason, enum mail_source src, int64_t now, int64_t *id_out);
+int sq_quarantine_list(struct store *st, int held_only, struct quarantine_list *out);
+int sq_quarantine_get(struct store *st, int64_t id, struct quarantine_item *out, char **raw,
+		      size_t *rawlen);
+int sq_quarantine_done(struct store *st, int64_t id, int64_t ticket_id, int64_t now);
+int sq_reply_queue(struct store *st, int64_t ticket_id, int64_t user_id, const char *body,
+		   const char *to, const char *cc, const struct mail_file *files, size_t n_files,
+		   const struct mail_policy *pol, int64_t now, int64_t *event_id,
+		   int64_t *outbox_id);
+int sq_outbox_due(struct store *st, int64_t now, int limit, struct outbox_list *out);
+int sq_outbox_list(struct store *st, int status, int limit, struct outbox_list *out);
+int sq_outbox_get(struct store *st, int64_t id, struct outbox_item *out, char **raw,
+		  size_t *rawlen);
+int sq_outbox_set_raw(struct store *st, int64_t id, const char *raw, size_t rawlen);
+int sq_outbox_attempt(struct store *st, int64_t id, int ok, const char *error, int permanent,
+		      int64_t next_attempt_at, int64_t now);
+int sq_outbox_flush(struct store *st, int64_t now, int *n);
+int sq_imap_get(struct store *st, const char *mailbox, int64_t *uidvalidity, int64_t *last_uid);
+int sq_imap_set(struct store *st, const char *mailbox, int64_t uidvalidity, int64_t last_uid);
+
+#endif
