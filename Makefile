@@ -30,7 +30,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EVID := $(BUILD)/evid
 
-.PHONY: all evid run test deps deps-test clean fmt
+.PHONY: all evid run test deps deps-test clean fmt fuzz
 all: $(EVID) $(if $(filter build,$(BUILD)),evid)
 
 evid: $(EVID)
@@ -75,6 +75,29 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@sh tests/run.sh $(BUILD)
+
+# make fuzz: the MIME parser under libFuzzer with ASan and UBSan (clang), for
+# FUZZ_SECONDS, seeded from the mail corpus; what it learns stays in
+# build/fuzz/corpus, what crashes lands in build/fuzz/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_SRC := fuzz/fuzz_mime.c src/mail/mime.c src/mail/charset.c src/mail/rfc2047.c \
+	src/mail/tnef.c src/mail/mediatype.c src/core/mail.c src/core/quote.c \
+	src/core/html_text.c src/core/utf8.c src/core/validate.c src/util/buf.c src/util/xalloc.c
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build/fuzz/fuzz_mime: $(FUZZ_SRC) $(wildcard src/mail/*.h src/core/*.h src/util/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags gmime-3.0 libytnef) -o $@ \
+		$(FUZZ_SRC) $(shell pkg-config --libs gmime-3.0 libytnef)
+
+fuzz: build/fuzz/fuzz_mime
+	@mkdir -p build/fuzz/corpus build/fuzz/seeds
+	@cp tests/data/mail/*.eml build/fuzz/seeds/
+	build/fuzz/fuzz_mime -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-max_len=262144 -dict=fuzz/mime.dict -artifact_prefix=build/fuzz/ \
+		build/fuzz/corpus build/fuzz/seeds
 
 fmt:
 	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC)

@@ -9,6 +9,10 @@ pkgs="build-essential pkg-config make libsqlite3-dev sqlite3 libmicrohttpd-dev l
 libsodium-dev libinih-dev libgmime-3.0-dev libytnef0-dev libcurl4-openssl-dev tzdata ca-certificates"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs libcmocka-dev python3 python3-pytest curl"
+	# MIME test messages from other projects, and clang's libFuzzer for make fuzz
+	pkgs="$pkgs golang-github-jhillyerd-enmime-dev libmime-explode-perl clang libclang-rt-14-dev"
+	# the mail servers the integration tests start (tests/integration/mailservers.py)
+	pkgs="$pkgs openssl postfix dovecot-core dovecot-imapd python3-aiosmtpd"
 fi
 
 missing=""
@@ -17,7 +21,19 @@ for p in $pkgs; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+test_data() { # the test messages that come in no installable package
+	[ "${1:-}" = "--test" ] && sh "$(dirname "$0")/mailman-testdata.sh"
+	return 0
+}
+[ -z "$missing" ] && { test_data "${1:-}"; exit 0; }
+has() { case " $missing " in *" $1 "*) return 0 ;; esac; return 1; }
+# postfix would replace another mail server (exim4, ...) that provides
+# /usr/sbin/sendmail: leave such a machine's mail alone
+if has postfix && [ -e /usr/sbin/sendmail ]; then
+	echo "evid: not installing postfix: another mail server provides /usr/sbin/sendmail" \
+		"(the Postfix tests fail until postfix is installed)" >&2
+	missing=$(echo "$missing " | sed 's/ postfix / /')
+fi
 
 echo "evid: installing Debian packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then
@@ -29,7 +45,29 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+if has postfix; then
+	# the tests run private instances; the system one stays unconfigured
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		$sudo debconf-set-selections
+fi
 $sudo apt-get update -q >/dev/null || { echo "evid: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
 $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null ||
 	{ echo "evid: apt-get install failed for:$missing" >&2; exit 1; }
+# The system instances these packages start (Dovecot would listen on ports 143
+# and 993 of every interface) are not used by the tests: stop them and keep
+# them from starting at boot, but only when this script just installed them.
+quiet_service() { # quiet_service NAME SYSTEMD-UNIT...
+	name=$1
+	shift
+	if [ -d /run/systemd/system ]; then
+		$sudo systemctl disable --now "$@" >/dev/null 2>&1 || true
+	else
+		$sudo invoke-rc.d "$name" stop >/dev/null 2>&1 || true
+		$sudo update-rc.d "$name" disable >/dev/null 2>&1 || true
+	fi
+	echo "evid: stopped and disabled the system $name service (the tests start their own)"
+}
+if has dovecot-core; then quiet_service dovecot dovecot.service dovecot.socket; fi
+if has postfix; then quiet_service postfix postfix.service; fi
+test_data "${1:-}"
