@@ -164,3 +164,8 @@ def server(evid, tmp_path):
     yield srv
     rc = stop_server(srv)
     assert rc == 0, "evid serve exited %s: %s" % (rc, srv.stderr())
+
+
+# Real mail servers from Debian (Postfix, Dovecot, an SMTP sink): mailservers.py
+from mailservers import (dovecot, make_dovecot, make_postfix,  # noqa: E402,F401
+                         make_smtp_sink, smtp_sink)
