@@ -434,7 +434,14 @@ int web_serve(const struct config *conf)
 	if (fd < 0)
 		goto out;
 
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/*
+	 * poll(), not epoll: with a thread pool, libmicrohttpd 0.9.75's
+	 * MHD_quiesce_daemon removes the listening socket from each worker's
+	 * epoll set while the worker may have removed it itself (at the
+	 * connection limit), and then aborts ("Failed to remove listen FD from
+	 * epoll set").  With poll() quiescing goes through the ITC instead.
+	 */
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER,
