@@ -30,7 +30,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EVID := $(BUILD)/evid
 
-.PHONY: all evid run test deps deps-test clean fmt fuzz
+.PHONY: all evid run test deps deps-test clean fmt fuzz bench
 all: $(EVID) $(if $(filter build,$(BUILD)),evid)
 
 evid: $(EVID)
@@ -98,6 +98,15 @@ fuzz: build/fuzz/fuzz_mime
 	build/fuzz/fuzz_mime -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 		-max_len=262144 -dict=fuzz/mime.dict -artifact_prefix=build/fuzz/ \
 		build/fuzz/corpus build/fuzz/seeds
+
+# make bench: every benchmark in bench/ in turn (*.sh with sh, *.py with
+# python3) against the optimised build; each prints its numbers and target.
+bench: deps-test
+	@$(MAKE) --no-print-directory all
+	@set -e; for b in $(sort $(wildcard bench/*.sh bench/*.py)); do \
+		echo "== $$b"; \
+		case $$b in *.sh) sh $$b $(EVID) ;; *.py) /usr/bin/python3 $$b $(EVID) ;; esac; \
+	done
 
 fmt:
 	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC)

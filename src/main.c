@@ -41,6 +41,14 @@ static const struct cli_command {
 	{ "timer", cmd_timer, CLI_DB, "start, stop and show a technician's stopwatch",
 	  cmd_timer_usage },
 	{ "config", cmd_config, CLI_NO_CONFIG, "check a configuration file", cmd_config_usage },
+	{ "outbox", cmd_outbox, CLI_DB, "list outgoing mail; send what waits now",
+	  cmd_outbox_usage },
+	{ "mail-in", cmd_mail_in, CLI_DB | CLI_TEMPFAIL,
+	  "take one message on stdin (a mail server's pipe)", cmd_mail_in_usage },
+	{ "quarantine", cmd_quarantine, CLI_DB, "list, show and re-process held messages",
+	  cmd_quarantine_usage },
+	{ "fetch", cmd_fetch, CLI_DB, "import new messages from the [imap] mailbox once",
+	  cmd_fetch_usage },
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
@@ -55,13 +63,23 @@ static void usage(FILE *f)
 	      "commands:\n",
 	      f);
 	for (i = 0; i < COMMAND_COUNT; i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
 	      "The database is --db PATH, else $EVID_DB, else [database] path of the\n"
 	      "configuration (default var/evid.db).  The configuration file is\n"
 	      "--config PATH, else $EVID_CONFIG, else ./evid.conf when it exists.\n"
 	      "Exit status: 0 done, 1 failed, 2 bad usage, 75 database busy: try again.\n",
 	      f);
+}
+
+/*
+ * The exit status of cmd for rc: a CLI_TEMPFAIL command (mail-in) turns
+ * every failure into EXIT_TEMPFAIL, so the mail server keeps the message
+ * and retries instead of bouncing it.
+ */
+static int command_exit(const struct cli_command *cmd, int rc)
+{
+	return rc != 0 && (cmd->flags & CLI_TEMPFAIL) ? EXIT_TEMPFAIL : rc;
 }
 
 static const struct cli_command *command_find(const char *name)
@@ -200,14 +218,14 @@ int main(int argc, char **argv)
 
 	if (crypto_init() < 0) {
 		fputs("evid: cannot start libsodium\n", stderr);
-		return EXIT_FAIL;
+		return command_exit(cmd, EXIT_FAIL);
 	}
 	config_defaults(&env.conf);
 	env.config_path = config_path_choose(config_opt, &env.config_required);
 	if (!(cmd->flags & CLI_NO_CONFIG) &&
 	    config_load(&env.conf, env.config_path, env.config_required, err, sizeof(err)) < 0) {
 		fprintf(stderr, "evid: %s\n", err);
-		return EXIT_FAIL;
+		return command_exit(cmd, EXIT_FAIL);
 	}
 	db_env = getenv("EVID_DB");
 	if (db_opt || (db_env && *db_env)) {
@@ -216,13 +234,13 @@ int main(int argc, char **argv)
 		if (xstrlcpy(env.conf.db_path, db, sizeof(env.conf.db_path)) < 0) {
 			fprintf(stderr, "evid: the database path is longer than %zu bytes\n",
 				sizeof(env.conf.db_path) - 1);
-			return EXIT_USAGE;
+			return command_exit(cmd, EXIT_USAGE);
 		}
 	}
 	/* Before any thread starts: localtime_r reads TZ from here on. */
 	if (clock_set_zone(env.conf.timezone) < 0) {
 		fprintf(stderr, "evid: unknown time zone '%s'\n", env.conf.timezone);
-		return EXIT_FAIL;
+		return command_exit(cmd, EXIT_FAIL);
 	}
 	/* Commands speak for themselves; only the server logs its work. */
 	if (!(cmd->flags & CLI_LOG))
@@ -231,7 +249,7 @@ int main(int argc, char **argv)
 	if (cmd->flags & CLI_DB) {
 		rc = open_current_db(env.conf.db_path, env.conf.busy_timeout_ms, &env.st);
 		if (rc)
-			return rc;
+			return command_exit(cmd, rc);
 	}
 	rc = cmd->fn(argc, argv, &env);
 	if (env.st)
@@ -240,5 +258,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "evid: cannot write the output: %s\n", strerror(errno));
 		rc = EXIT_FAIL;
 	}
-	return rc;
+	return command_exit(cmd, rc);
 }

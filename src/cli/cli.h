@@ -27,6 +27,8 @@ enum {
 	CLI_DB = 1 << 1,        /* open the existing database; its schema must be current */
 	CLI_NO_CONFIG = 1 << 2, /* do not load the configuration file (config check reads it) */
 	CLI_LOG = 1 << 3,       /* log info lines on stderr (the server); others stay quiet */
+	CLI_TEMPFAIL = 1 << 4,  /* every failure exits EXIT_TEMPFAIL (mail-in: the mail server
+				   retries rather than bounces) */
 };
 
 struct cli_env {
@@ -52,9 +54,16 @@ int cmd_contact(int argc, char **argv, struct cli_env *env);
 int cmd_ticket(int argc, char **argv, struct cli_env *env);
 int cmd_timer(int argc, char **argv, struct cli_env *env);
 int cmd_config(int argc, char **argv, struct cli_env *env);
+int cmd_outbox(int argc, char **argv, struct cli_env *env);
+int cmd_fetch(int argc, char **argv, struct cli_env *env);
 extern const char cmd_init_usage[], cmd_serve_usage[], cmd_user_usage[], cmd_token_usage[],
 	cmd_client_usage[], cmd_contact_usage[], cmd_ticket_usage[], cmd_timer_usage[],
 	cmd_config_usage[];
+extern const char cmd_outbox_usage[];
+extern const char cmd_fetch_usage[];
+int cmd_mail_in(int argc, char **argv, struct cli_env *env);
+int cmd_quarantine(int argc, char **argv, struct cli_env *env);
+extern const char cmd_mail_in_usage[], cmd_quarantine_usage[];
 
 /*
  * Add the demo data set (demo.c) to an empty, migrated database, as of

@@ -10,6 +10,7 @@
 #include "core/ticket.h"
 #include "core/timefmt.h"
 #include "core/validate.h"
+#include "mail/outbox.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 #include "web/json_doc.h"
@@ -25,6 +26,8 @@ const char cmd_ticket_usage[] =
 	"                        [--channel C] [--limit N] [--json]\n"
 	"       evid ticket show ID|NUMBER [--json]\n"
 	"       evid ticket close ID|NUMBER --as EMAIL [--reason TEXT]\n"
+	"       evid ticket adopt-contact ID|NUMBER --client ID [--name NAME]\n"
+	"                                 [--as EMAIL] [--json]\n"
 	"\n"
 	"  status    new, open, waiting, resolved, closed\n"
 	"  priority  low, normal (default), high, urgent\n"
@@ -36,7 +39,9 @@ const char cmd_ticket_usage[] =
 	"request (with --contact alone, the contact is its author).  A contact\n"
 	"without --client puts the ticket on the contact's client.  'list' shows the\n"
 	"most recently updated first, at most --limit (default 100).  Closing stops\n"
-	"every stopwatch running on the ticket.\n";
+	"every stopwatch running on the ticket.  'adopt-contact' takes a ticket out\n"
+	"of triage: the sender of the email that opened it becomes a contact of\n"
+	"client ID (named NAME, else as the email said) and the ticket theirs.\n";
 
 /* The enums accept "walk-in" for "walk_in": people type dashes. */
 static void dashes_to_underscores(char *s)
@@ -356,6 +361,10 @@ static int ticket_show(int argc, char **argv, struct cli_env *env)
 	struct event_list ev = { 0 };
 	struct time_entry_list tl = { 0 };
 	struct attachment_list at = { 0 };
+	struct mail_record_list mail = { 0 };
+	struct outbox_list outbox = { 0 };
+	struct mail_addr origin;
+	int by_mail = 0;
 
 	n = cli_parse(argc, argv, opts, ref, 1, "ticket show", cmd_ticket_usage);
 	if (n < 0)
@@ -370,12 +379,21 @@ static int ticket_show(int argc, char **argv, struct cli_env *env)
 		rc = store_time_list(env->st, t.id, &tl);
 	if (rc == STORE_OK && json)
 		rc = store_attachment_list(env->st, t.id, &at);
+	if (rc == STORE_OK && json)
+		rc = outbox_ticket_mail(env->st, t.id, &mail, &outbox);
+	if (rc == STORE_OK && json) {
+		rc = store_mail_origin(env->st, t.id, &origin);
+		by_mail = rc == STORE_OK;
+		if (rc == STORE_NOT_FOUND)
+			rc = STORE_OK;
+	}
 	if (rc != STORE_OK) {
 		rc = cli_store_error(env->st, rc);
 		goto out;
 	}
 	if (json) {
-		rc = cli_json_print(json_doc_ticket_full(&t, &ev, &at, &tl));
+		rc = cli_json_print(json_doc_ticket_full(&t, &ev, &at, &mail, &outbox, &tl,
+								 by_mail ? &origin : NULL));
 		goto out;
 	}
 	print_ticket(&t, &ev, &tl);
@@ -384,6 +402,8 @@ out:
 	event_list_free(&ev);
 	time_entry_list_free(&tl);
 	attachment_list_free(&at);
+	mail_record_list_free(&mail);
+	outbox_list_free(&outbox);
 	return rc;
 }
 
@@ -430,6 +450,50 @@ static int ticket_close(int argc, char **argv, struct cli_env *env)
 	return 0;
 }
 
+static int ticket_adopt_contact(int argc, char **argv, struct cli_env *env)
+{
+	const char *ref[1], *client = NULL, *name = NULL, *as = NULL;
+	int json = 0, rc, n;
+	struct cli_opt opts[] = {
+		{ "client", CLI_ARG, &client, NULL },
+		{ "name", CLI_ARG, &name, NULL },
+		{ "as", CLI_ARG, &as, NULL },
+		{ "json", CLI_FLAG, NULL, &json },
+		{ NULL },
+	};
+	struct mail_addr origin;
+	struct contact c;
+	struct ticket t;
+	struct user actor = { 0 };
+	int64_t client_id;
+
+	n = cli_parse(argc, argv, opts, ref, 1, "ticket adopt-contact", cmd_ticket_usage);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != 1 || !client)
+		return cli_usage_error(cmd_ticket_usage,
+				       "ticket adopt-contact needs an ID or NUMBER and --client ID");
+	if (cli_parse_id(client, &client_id) < 0)
+		return cli_error("'%.40s' is not a client id: see 'evid client list'", client);
+	if (name && (!valid_text(name, NAME_MAX_LEN, 0) || !name[strspn(name, " ")]))
+		return cli_error("the name must be one line of 1 to %d bytes", NAME_MAX_LEN);
+	if (as && (rc = cli_find_actor(env->st, as, &actor)) != 0)
+		return rc;
+	if ((rc = cli_find_ticket(env->st, ref[0], &t)) != 0)
+		return rc;
+	rc = store_mail_adopt_contact(env->st, t.id, client_id, name, actor.id, clock_now(), &c,
+				      &t);
+	if (rc == STORE_OK)
+		rc = store_mail_origin(env->st, t.id, &origin);
+	if (rc != STORE_OK)
+		return cli_store_error(env->st, rc);
+	if (json)
+		return cli_json_print(json_doc_ticket_contact(&t, &origin, &c));
+	printf("ticket %s: new contact %lld %s <%s> at %s\n", t.number, (long long)c.id, c.name,
+	       c.email, t.client_name);
+	return 0;
+}
+
 int cmd_ticket(int argc, char **argv, struct cli_env *env)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -442,6 +506,8 @@ int cmd_ticket(int argc, char **argv, struct cli_env *env)
 		return ticket_show(argc - 2, argv + 2, env);
 	if (strcmp(sub, "close") == 0)
 		return ticket_close(argc - 2, argv + 2, env);
+	if (strcmp(sub, "adopt-contact") == 0)
+		return ticket_adopt_contact(argc - 2, argv + 2, env);
 	if (!*sub)
 		return cli_usage_error(cmd_ticket_usage,
 				       "ticket: which one: new, list, show or close?");

@@ -35,8 +35,33 @@ struct intake_result {
 int mail_intake(struct store *st, const struct config *conf, const char *raw, size_t n,
 		enum mail_source src, int64_t now, struct intake_result *out);
 
-/* The policy store_mail_import needs, derived from conf at now. */
+/*
+ * The policy store_mail_import needs, derived from conf at now: ours is
+ * [mail] address and aliases, lowercase, comma-separated, written into ours
+ * (ourssz bytes; an address that does not fit whole is left out, so give it
+ * sizeof(conf->mail_address) + sizeof(conf->mail_aliases)); the Message-ID
+ * domain is the address's domain, else "evid.invalid", written into domain.
+ * pol borrows ours, domain and conf.
+ */
 void mail_policy_from_config(const struct config *conf, int64_t now, struct mail_policy *pol,
 			     char *ours, size_t ourssz, char *domain, size_t domainsz);
+
+/*
+ * Re-process quarantined message id (after the limits were raised or the
+ * parser learnt better): its raw bytes go through mail_intake with
+ * MAIL_SOURCE_REPROCESS.  Imported: the item is marked imported into the
+ * outcome's ticket (store_quarantine_done) and out->quarantined is 0.  Still
+ * unreadable: it stays held (the same item: the quarantine is idempotent by
+ * content), out->quarantined is 1 and out->why says why.  Returns STORE_OK,
+ * NOT_FOUND for an unknown id, BUSY / FULL / ERROR as mail_intake.  Should
+ * the marking fail after the import, a later re-process finds the message a
+ * duplicate and marks it then.
+ */
+int mail_quarantine_reprocess(struct store *st, const struct config *conf, int64_t id,
+			      int64_t now, struct intake_result *out);
+
+/* The names of results and sources as the JSON and the log spell them ("new", "pipe"). */
+const char *mail_result_name(enum mail_result r);
+const char *mail_source_name(enum mail_source src);
 
 #endif

@@ -35,6 +35,7 @@ struct sq {
 	sqlite3_stmt **mail_stmt; /* the mail calls', indexed by id - SQ_MAIL_FIRST */
 	int bind_rc;              /* the first bind that failed since sq_prepare */
 	int bad_row;              /* a row held a value the model cannot represent */
+	int batch;                /* store_batch_begin: transactions are savepoints in it */
 };
 
 static inline struct sq *sq_of(struct store *st)
@@ -211,6 +212,9 @@ int sq_mail_import(struct store *st, const struct mail_msg *m, const char *raw, 
 		   const char *content_hash, enum mail_source src, const struct mail_policy *pol,
 		   int64_t now, struct mail_outcome *out);
 int sq_mail_origin(struct store *st, int64_t ticket_id, struct mail_addr *out);
+int sq_mail_adopt_contact(struct store *st, int64_t ticket_id, int64_t client_id,
+			  const char *name, int64_t actor_user_id, int64_t now,
+			  struct contact *contact, struct ticket *ticket);
 int sq_mail_messages(struct store *st, int64_t ticket_id, struct mail_record_list *out);
 int sq_mail_thread(struct store *st, int64_t ticket_id, char ***ids, size_t *n);
 int sq_quarantine_add(struct store *st, const char *raw, size_t rawlen, const char *sha256,

@@ -112,6 +112,18 @@ int store_set_busy_timeout(struct store *st, int ms)
 	return STORE_CALL(st, set_busy_timeout, ms);
 }
 
+int store_batch_begin(struct store *st)
+{
+	st->errmsg[0] = '\0';
+	return st->backend->batch_begin ? st->backend->batch_begin(st)
+					: store_unsupported(st, "batch_begin");
+}
+
+int store_batch_end(struct store *st, int commit)
+{
+	return STORE_CALL(st, batch_end, commit);
+}
+
 int store_schema_version(struct store *st, int *out)
 {
 	return STORE_CALL(st, schema_version, out);

@@ -48,6 +48,23 @@ const char *store_errmsg(const struct store *st);
  */
 int store_set_busy_timeout(struct store *st, int ms);
 
+/*
+ * A batch, for bulk imports (evid fetch) that want one durable commit per
+ * many calls instead of one each.  Between store_batch_begin and
+ * store_batch_end every call's transaction is part of one write transaction
+ * (BEGIN IMMEDIATE: other writers wait, so keep batches short); a call that
+ * fails still undoes only its own changes.  Nothing of the batch is durable,
+ * nor seen by other connections, until store_batch_end(st, 1) returns
+ * STORE_OK; store_batch_end(st, 0) undoes it all.  begin: BUSY when another
+ * writer holds the lock, ERROR when a batch is open already.  end: FULL or
+ * ERROR when the commit failed, and ERROR when the database had to give the
+ * batch up earlier (after a call failed with FULL or an I/O error; calls
+ * after that were committed each on its own).  In every failure of end the
+ * batch's calls before that point are undone.
+ */
+int store_batch_begin(struct store *st);
+int store_batch_end(struct store *st, int commit);
+
 /* The schema version the binary knows, and the one the database has (0 = empty). */
 int store_schema_latest(void);
 int store_schema_version(struct store *st, int *out);

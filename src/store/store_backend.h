@@ -30,6 +30,8 @@ struct store_backend {
 	/* Release everything open() acquired. */
 	void (*close)(struct store *st);
 	int (*set_busy_timeout)(struct store *st, int ms);
+	int (*batch_begin)(struct store *st);
+	int (*batch_end)(struct store *st, int commit);
 
 	int (*schema_version)(struct store *st, int *out);
 	int (*migrate)(struct store *st, int *applied);
@@ -100,6 +102,9 @@ struct store_backend {
 			   size_t rawlen, const char *content_hash, enum mail_source src,
 			   const struct mail_policy *pol, int64_t now, struct mail_outcome *out);
 	int (*mail_origin)(struct store *st, int64_t ticket_id, struct mail_addr *out);
+	int (*mail_adopt_contact)(struct store *st, int64_t ticket_id, int64_t client_id,
+				  const char *name, int64_t actor_user_id, int64_t now,
+				  struct contact *contact, struct ticket *ticket);
 	int (*mail_messages)(struct store *st, int64_t ticket_id, struct mail_record_list *out);
 	int (*mail_thread)(struct store *st, int64_t ticket_id, char ***ids, size_t *n);
 	int (*quarantine_add)(struct store *st, const char *raw, size_t rawlen, const char *sha256,

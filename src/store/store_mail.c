@@ -53,6 +53,14 @@ int store_mail_origin(struct store *st, int64_t ticket_id, struct mail_addr *out
 	return MAIL_CALL(st, mail_origin, ticket_id, out);
 }
 
+int store_mail_adopt_contact(struct store *st, int64_t ticket_id, int64_t client_id,
+			     const char *name, int64_t actor_user_id, int64_t now,
+			     struct contact *contact, struct ticket *ticket)
+{
+	return MAIL_CALL(st, mail_adopt_contact, ticket_id, client_id, name, actor_user_id, now,
+			 contact, ticket);
+}
+
 int store_mail_messages(struct store *st, int64_t ticket_id, struct mail_record_list *out)
 {
 	return MAIL_CALL(st, mail_messages, ticket_id, out);

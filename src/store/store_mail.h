@@ -109,6 +109,23 @@ int store_mail_import(struct store *st, const struct mail_msg *m, const char *ra
 /* The sender of the message that opened ticket_id by mail; NOT_FOUND for other tickets. */
 int store_mail_origin(struct store *st, int64_t ticket_id, struct mail_addr *out);
 
+/*
+ * Triage in one step: create an active contact of client_id (an active
+ * client) with the address of the sender who opened ticket_id by mail
+ * (store_mail_origin) and name (NULL or "": the sender's display name, else
+ * the address), and make the ticket that client's and that contact's, with
+ * an EVENT_FIELD_CHANGE "client_id" (when it changes) and "contact_id" by
+ * actor_user_id (0: nobody), all in one transaction.  *contact and *ticket
+ * (either may be NULL) receive the records as they now are.  NOT_FOUND for
+ * the ticket; CONFLICT when the ticket already has a contact, was not
+ * opened by mail, its sender had no usable address, or a contact with that
+ * address exists already (errmsg names it); INVALID for a bad client_id or
+ * name.
+ */
+int store_mail_adopt_contact(struct store *st, int64_t ticket_id, int64_t client_id,
+			     const char *name, int64_t actor_user_id, int64_t now,
+			     struct contact *contact, struct ticket *ticket);
+
 /* One message of a ticket's mail, in or out, as store_mail_messages reads it. */
 struct mail_record {
 	int64_t id;

@@ -91,9 +91,13 @@ enum stmt {
 	Q_BEGIN_READ,
 	Q_COMMIT,
 	Q_ROLLBACK,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
 	Q_PRAGMA_WAL,
 	Q_PRAGMA_FOREIGN_KEYS,
 	Q_PRAGMA_SYNCHRONOUS,
+	Q_PRAGMA_TEMP_STORE,
 	Q_SCHEMA_TABLE_EXISTS,
 	Q_SCHEMA_CREATE,
 	Q_SCHEMA_VERSION,
@@ -157,10 +161,20 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_BEGIN_READ] = "BEGIN",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
+	/* a call's transaction inside a batch (store_batch_begin) */
+	[Q_SAVEPOINT] = "SAVEPOINT evid_call",
+	[Q_RELEASE] = "RELEASE evid_call",
+	[Q_ROLLBACK_TO] = "ROLLBACK TO evid_call",
 	[Q_PRAGMA_WAL] = "PRAGMA journal_mode = WAL",
 	[Q_PRAGMA_FOREIGN_KEYS] = "PRAGMA foreign_keys = ON",
 	/* FULL: a committed ticket or time entry survives a power cut, WAL or not. */
 	[Q_PRAGMA_SYNCHRONOUS] = "PRAGMA synchronous = FULL",
+	/*
+	 * Statement journals and temporary b-trees in memory: a write in a
+	 * transaction of several statements would otherwise write its journal
+	 * to a file in /var/tmp (some 50 pages per imported message).
+	 */
+	[Q_PRAGMA_TEMP_STORE] = "PRAGMA temp_store = MEMORY",
 
 	/*
 	 * The schema version is recorded in the table schema_version, one row
@@ -474,18 +488,18 @@ int sq_exec(struct store *st, int id)
 /* A write transaction: takes the write lock now, so it never fails half-way for a lock. */
 int sq_tx_begin(struct store *st)
 {
-	return sq_exec(st, Q_BEGIN);
+	return sq_exec(st, sq_of(st)->batch ? Q_SAVEPOINT : Q_BEGIN);
 }
 
 /* A read transaction: every statement in it sees the same snapshot. */
 int sq_tx_begin_read(struct store *st)
 {
-	return sq_exec(st, Q_BEGIN_READ);
+	return sq_exec(st, sq_of(st)->batch ? Q_SAVEPOINT : Q_BEGIN_READ);
 }
 
 int sq_tx_commit(struct store *st)
 {
-	return sq_exec(st, Q_COMMIT);
+	return sq_exec(st, sq_of(st)->batch ? Q_RELEASE : Q_COMMIT);
 }
 
 /*
@@ -499,8 +513,64 @@ void sq_tx_rollback(struct store *st)
 
 	if (sqlite3_get_autocommit(sq->db))
 		return;
+	if (sq->batch) {
+		/* only this call's part of the batch; both prepared by batch_begin */
+		sqlite3_step(sq->stmt[Q_ROLLBACK_TO]);
+		sqlite3_reset(sq->stmt[Q_ROLLBACK_TO]);
+		sqlite3_step(sq->stmt[Q_RELEASE]);
+		sqlite3_reset(sq->stmt[Q_RELEASE]);
+		return;
+	}
 	sqlite3_step(sq->stmt[Q_ROLLBACK]);
 	sqlite3_reset(sq->stmt[Q_ROLLBACK]);
+}
+
+/*
+ * store_batch_begin: the write lock now, and every call's transaction a
+ * savepoint in this one until sq_batch_end.  SQLite gives up a whole
+ * transaction by itself after some failures (SQLITE_FULL, I/O errors):
+ * the savepoints of later calls then run as transactions of their own, and
+ * sq_batch_end finds the batch gone.
+ */
+static int sq_batch_begin(struct store *st)
+{
+	struct sq *sq = sq_of(st);
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sq->batch || !sqlite3_get_autocommit(sq->db))
+		return store_fail(st, STORE_ERROR, "a batch or a transaction is open already");
+	/* Prepared now, so undoing a call never waits on memory for its statements. */
+	if ((rc = sq_prepare(st, Q_ROLLBACK_TO, &s)) != STORE_OK)
+		return rc;
+	sq_done(s);
+	if ((rc = sq_prepare(st, Q_RELEASE, &s)) != STORE_OK)
+		return rc;
+	sq_done(s);
+	if ((rc = sq_exec(st, Q_BEGIN)) != STORE_OK)
+		return rc;
+	sq->batch = 1;
+	return STORE_OK;
+}
+
+static int sq_batch_end(struct store *st, int commit)
+{
+	struct sq *sq = sq_of(st);
+	int rc;
+
+	if (!sq->batch)
+		return store_fail(st, STORE_ERROR, "no batch is open");
+	sq->batch = 0;
+	if (sqlite3_get_autocommit(sq->db))
+		return store_fail(st, STORE_ERROR,
+				  "the database gave up the batch after an earlier failure");
+	if (!commit) {
+		sq_tx_rollback(st);
+		return STORE_OK;
+	}
+	if ((rc = sq_exec(st, Q_COMMIT)) != STORE_OK)
+		sq_tx_rollback(st);
+	return rc;
 }
 
 /* ---- reading rows into the model ---- */
@@ -1018,6 +1088,8 @@ static int sq_open(struct store *st, const char *path, char *err, size_t errsz)
 	if ((rc = sq_exec(st, Q_PRAGMA_FOREIGN_KEYS)) != STORE_OK)
 		goto fail;
 	if ((rc = sq_exec(st, Q_PRAGMA_SYNCHRONOUS)) != STORE_OK)
+		goto fail;
+	if ((rc = sq_exec(st, Q_PRAGMA_TEMP_STORE)) != STORE_OK)
 		goto fail;
 	return STORE_OK;
 fail:
@@ -2931,6 +3003,8 @@ const struct store_backend store_backend_sqlite = {
 	.open = sq_open,
 	.close = sq_close,
 	.set_busy_timeout = sq_set_busy_timeout,
+	.batch_begin = sq_batch_begin,
+	.batch_end = sq_batch_end,
 	.schema_version = sq_schema_version,
 	.migrate = sq_migrate,
 	.check_schema = sq_check_schema,
@@ -2975,6 +3049,7 @@ const struct store_backend store_backend_sqlite = {
 	.attachment_list = sq_attachment_list,
 	.mail_import = sq_mail_import,
 	.mail_origin = sq_mail_origin,
+	.mail_adopt_contact = sq_mail_adopt_contact,
 	.mail_messages = sq_mail_messages,
 	.mail_thread = sq_mail_thread,
 	.quarantine_add = sq_quarantine_add,

@@ -90,6 +90,8 @@ enum mail_stmt {
 	M_QUARANTINE_DONE,
 	M_IMAP_GET,
 	M_IMAP_SET,
+	M_CONTACT_ANY_BY_EMAIL,
+	M_CONTACT_INSERT,
 	M__END
 };
 
@@ -187,6 +189,10 @@ const char *const sq_mail_sql[M__END - SQ_MAIL_FIRST] = {
 			"VALUES (?1, ?2, ?3, CAST(strftime('%s', 'now') AS INTEGER)) "
 			"ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, "
 			"last_uid = excluded.last_uid, updated_at = excluded.updated_at",
+
+	M(M_CONTACT_ANY_BY_EMAIL) = "SELECT id FROM contacts WHERE email = ?1",
+	M(M_CONTACT_INSERT) = "INSERT INTO contacts (client_id, name, email, phone, sees_all, "
+			      "active, created_at, updated_at) VALUES (?1, ?2, ?3, '', 0, 1, ?4, ?4)",
 };
 
 const size_t sq_mail_count = M__END - SQ_MAIL_FIRST;
@@ -1228,6 +1234,104 @@ int sq_mail_origin(struct store *st, int64_t ticket_id, struct mail_addr *out)
 	}
 	sq_done(s);
 	return rc;
+}
+
+/* The checks of an adoption inside its transaction: ticket, origin, client, no such contact. */
+static int adopt_check(struct store *st, const struct ticket *t, int64_t client_id,
+		       struct mail_addr *origin, struct client *cl)
+{
+	int64_t existing = 0;
+	int rc;
+
+	if (t->contact_id)
+		return store_fail(st, STORE_CONFLICT, "ticket %s already has a contact",
+				  t->number);
+	rc = sq_mail_origin(st, t->id, origin);
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_CONFLICT, "ticket %s was not opened by an email",
+				  t->number);
+	if (rc != STORE_OK)
+		return rc;
+	if (!valid_email(origin->addr))
+		return store_fail(st, STORE_CONFLICT,
+				  "the email that opened ticket %s had no usable sender address",
+				  t->number);
+	rc = sq_ref_invalid(st, sq_client_read(st, client_id, cl), "client_id", "client");
+	if (rc != STORE_OK)
+		return rc;
+	if (!cl->active)
+		return store_fail(st, STORE_INVALID, "client_id: the client is inactive");
+	if ((rc = scalar_get(st, M_CONTACT_ANY_BY_EMAIL, origin->addr, 0, &existing)))
+		return rc;
+	if (existing)
+		return store_fail(st, STORE_CONFLICT,
+				  "contact %" PRId64 " already has the email '%s': set it as "
+				  "the ticket's contact instead",
+				  existing, origin->addr);
+	return STORE_OK;
+}
+
+int sq_mail_adopt_contact(struct store *st, int64_t ticket_id, int64_t client_id,
+			  const char *name, int64_t actor_user_id, int64_t now,
+			  struct contact *contact, struct ticket *ticket)
+{
+	struct mail_addr origin;
+	struct ticket old, v;
+	struct contact c;
+	struct client cl;
+	sqlite3_stmt *s = NULL;
+	const char *use;
+	int rc;
+
+	if (name && name[0] && (!valid_text(name, NAME_MAX_LEN, 0) || !name[strspn(name, " ")]))
+		return store_fail(st, STORE_INVALID, "name: one line of 1 to %d bytes",
+				  NAME_MAX_LEN);
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
+		return rc;
+	if ((rc = sq_ticket_read(st, ticket_id, &old)) != STORE_OK)
+		goto out;
+	if ((rc = adopt_check(st, &old, client_id, &origin, &cl)) != STORE_OK)
+		goto out;
+	use = name && name[0] ? name
+	      : origin.name[0] && valid_text(origin.name, NAME_MAX_LEN, 0) ? origin.name
+									 : origin.addr;
+	if ((rc = sq_prepare(st, M_CONTACT_INSERT, &s)) != STORE_OK)
+		goto out;
+	sq_bind_int(st, s, 1, client_id);
+	sq_bind_text(st, s, 2, use);
+	sq_bind_text(st, s, 3, origin.addr);
+	sq_bind_int(st, s, 4, now);
+	if ((rc = sq_run_done(st, s)) != STORE_OK)
+		goto out;
+	rc = sq_contact_read(st, sqlite3_last_insert_rowid(sq_of(st)->db), &c);
+	if (rc != STORE_OK)
+		goto out;
+	v = old;
+	v.client_id = client_id;
+	v.contact_id = c.id;
+	if ((rc = sq_ticket_write(st, &v, now, old.closed_at)) != STORE_OK)
+		goto out;
+	if (old.client_id != client_id &&
+	    (rc = sq_event_change(st, ticket_id, EVENT_FIELD_CHANGE, actor_user_id, "client_id",
+				  old.client_name, cl.name, NULL, 0, now)) != STORE_OK)
+		goto out;
+	rc = sq_event_change(st, ticket_id, EVENT_FIELD_CHANGE, actor_user_id, "contact_id", "",
+			     c.name, NULL, 0, now);
+	if (rc != STORE_OK)
+		goto out;
+	if ((rc = sq_ticket_read(st, ticket_id, &v)) != STORE_OK)
+		goto out;
+	rc = sq_tx_commit(st);
+out:
+	if (rc != STORE_OK) {
+		sq_tx_rollback(st);
+		return rc;
+	}
+	if (contact)
+		*contact = c;
+	if (ticket)
+		*ticket = v;
+	return STORE_OK;
 }
 
 static int read_mail_record(struct store *st, sqlite3_stmt *s, void *item)

@@ -60,6 +60,7 @@ void config_defaults(struct config *c)
 	c->smtp_verify_tls = 1;
 	c->smtp_timeout_seconds = 30;
 	c->smtp_give_up_hours = 48;
+	c->smtp_retry_seconds = 60;
 	xstrlcpy(c->imap_starttls, "try", sizeof(c->imap_starttls));
 	c->imap_verify_tls = 1;
 	c->imap_interval_seconds = 60;
@@ -478,6 +479,7 @@ static const struct config_key config_keys[] = {
 	TYPED("smtp", "ca_file", KEY_TEXT, smtp_ca_file, NULL),
 	INT("smtp", "timeout_seconds", smtp_timeout_seconds, 1, 600),
 	INT("smtp", "give_up_hours", smtp_give_up_hours, 1, 720),
+	INT("smtp", "retry_seconds", smtp_retry_seconds, 1, 3600),
 	TYPED("imap", "url", KEY_URL, imap_url, "imap|imaps"),
 	TYPED("imap", "starttls", KEY_CHOICE, imap_starttls, "required|try|off"),
 	TYPED("imap", "username", KEY_TEXT, imap_username, NULL),

@@ -43,6 +43,7 @@ struct config {
 	char smtp_ca_file[1024];      /* extra CA bundle, "" = the system's */
 	int smtp_timeout_seconds;     /* per attempt, default 30 */
 	int smtp_give_up_hours;       /* a message still failing after this is failed, default 48 */
+	int smtp_retry_seconds;       /* first retry delay, doubling up to an hour, default 60 */
 	/* [imap] incoming mail by polling */
 	char imap_url[256];           /* "imaps://mail.firma.hr/INBOX" ("" = no polling) */
 	char imap_starttls[9];        /* as smtp_starttls, for imap:// */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "mail/outbox.h"
 #include "util/clock.h"
 #include "util/crypto.h"
 #include "util/xalloc.h"
@@ -244,15 +245,24 @@ void api_tickets_get(struct web_req *r)
 	struct ticket t;
 	struct event_list ev = {0};
 	struct attachment_list at = {0};
+	struct mail_record_list mail = {0};
+	struct outbox_list outbox = {0};
+	struct mail_addr origin;
 	json_t *o, *events, *atts;
 	size_t i;
-	int rc;
+	int rc, by_mail = 0;
 
 	if (ticket_load(r, r->ids[0], &t) < 0)
 		return;
-	rc = store_ticket_events(r->st, t.id, &ev);
+	rc = store_mail_origin(r->st, t.id, &origin);
+	if (rc == STORE_OK)
+		by_mail = 1;
+	if (rc == STORE_OK || rc == STORE_NOT_FOUND)
+		rc = store_ticket_events(r->st, t.id, &ev);
 	if (rc == STORE_OK)
 		rc = store_attachment_list(r->st, t.id, &at);
+	if (rc == STORE_OK)
+		rc = outbox_ticket_mail(r->st, t.id, &mail, &outbox);
 	if (rc != STORE_OK) {
 		web_reply_store(r, rc);
 		goto out;
@@ -264,12 +274,16 @@ void api_tickets_get(struct web_req *r)
 	for (i = 0; i < at.n; i++)
 		json_array_append_new(atts, json_attachment(&at.items[i]));
 	o = json_ticket(&t);
+	json_ticket_origin(o, by_mail ? &origin : NULL);
 	json_object_set_new(o, "events", events);
 	json_object_set_new(o, "attachments", atts);
+	json_object_set_new(o, "mail", json_ticket_mail(&mail, &outbox));
 	web_reply_json(r, 200, json_pack("{s:o}", "ticket", o));
 out:
 	event_list_free(&ev);
 	attachment_list_free(&at);
+	mail_record_list_free(&mail);
+	outbox_list_free(&outbox);
 }
 
 void api_tickets_create(struct web_req *r)

@@ -8,6 +8,8 @@
 
 #include "core/timefmt.h"
 #include "core/validate.h"
+#include "mail/intake.h"
+#include "mail/outbox.h"
 #include "util/buf.h"
 #include "web/json.h"
 
@@ -584,5 +586,127 @@ json_t *json_attachment(const struct attachment *a)
 	set(o, "size", json_integer(a->size));
 	set(o, "sha256", json_text(a->sha256));
 	set(o, "created_at", json_time_or_null(a->created_at));
+	return o;
+}
+
+json_t *json_outbox_item(const struct outbox_item *o)
+{
+	json_t *j = json_object();
+
+	set(j, "id", json_integer(o->id));
+	set(j, "ticket_id", json_integer(o->ticket_id));
+	set(j, "event_id", json_ref(o->event_id));
+	set(j, "kind", json_string(outbox_kind_name(o->kind)));
+	set(j, "status", json_string(outbox_status_name(o->status)));
+	set(j, "to", json_text(o->to));
+	set(j, "cc", json_text(o->cc));
+	set(j, "message_id", json_text(o->message_id));
+	set(j, "attempts", json_integer(o->attempts));
+	set(j, "next_attempt_at",
+	    o->status == OUTBOX_QUEUED ? json_time_or_null(o->next_attempt_at) : json_null());
+	set(j, "last_error", json_text_or_null(o->last_error));
+	set(j, "created_at", json_time_or_null(o->created_at));
+	set(j, "sent_at", json_time_or_null(o->sent_at));
+	return j;
+}
+
+/* What became of an outgoing message: queued, sent, failed, or bounced after it was sent. */
+static const char *delivery_of(const struct mail_record *m, const struct outbox_item *o)
+{
+	if (!o)
+		return m->sent_at ? (m->undelivered ? "bounced" : "sent") : "queued";
+	if (o->status == OUTBOX_SENT && m->undelivered)
+		return "bounced";
+	return outbox_status_name(o->status);
+}
+
+static json_t *json_mail_message(const struct mail_record *m, const struct outbox_item *o)
+{
+	json_t *j = json_object();
+
+	set(j, "id", json_integer(m->id));
+	set(j, "event_id", json_ref(m->event_id));
+	set(j, "direction", json_string(m->out ? "out" : "in"));
+	set(j, "kind", o ? json_string(outbox_kind_name(o->kind)) : json_null());
+	set(j, "message_id", json_text_or_null(m->message_id));
+	set(j, "from_addr", json_text(m->from_addr));
+	set(j, "from_name", json_text(m->from_name));
+	set(j, "to", json_text(m->to));
+	set(j, "cc", json_text(m->cc));
+	set(j, "subject", json_text(m->subject));
+	set(j, "date", json_time_or_null(m->date));
+	set(j, "quote_at", !m->out && m->quote_at >= 0 ? json_integer(m->quote_at) : json_null());
+	set(j, "text_from_html", json_boolean(m->text_from_html));
+	set(j, "files_dropped", json_integer(m->files_dropped));
+	set(j, "delivery", json_string(m->out ? delivery_of(m, o) : "received"));
+	set(j, "outbox_id", json_ref(m->outbox_id));
+	set(j, "attempts", o ? json_integer(o->attempts) : json_null());
+	set(j, "next_attempt_at", o && o->status == OUTBOX_QUEUED
+					  ? json_time_or_null(o->next_attempt_at)
+					  : json_null());
+	set(j, "last_error", o ? json_text_or_null(o->last_error) : json_null());
+	set(j, "sent_at", json_time_or_null(m->sent_at));
+	set(j, "created_at", json_time_or_null(m->created_at));
+	return j;
+}
+
+json_t *json_ticket_mail(const struct mail_record_list *mail, const struct outbox_list *outbox)
+{
+	json_t *arr = json_array();
+	size_t i, k;
+
+	for (i = 0; i < mail->n; i++) {
+		const struct outbox_item *o = NULL;
+
+		for (k = 0; outbox && k < outbox->n && mail->items[i].out; k++)
+			if (outbox->items[k].id == mail->items[i].outbox_id)
+				o = &outbox->items[k];
+		json_array_append_new(arr, json_mail_message(&mail->items[i], o));
+	}
+	return arr;
+}
+
+void json_ticket_origin(json_t *ticket, const struct mail_addr *origin)
+{
+	set(ticket, "from_email", origin ? json_text_or_null(origin->addr) : json_null());
+	set(ticket, "from_name", origin ? json_text_or_null(origin->name) : json_null());
+}
+
+json_t *json_quarantine_item(const struct quarantine_item *q)
+{
+	json_t *o = json_object();
+
+	set(o, "id", json_integer(q->id));
+	set(o, "received_at", json_time_or_null(q->received_at));
+	set(o, "source", json_string(mail_source_name(q->source)));
+	set(o, "reason", json_text(q->reason));
+	set(o, "size", json_integer(q->size));
+	set(o, "sha256", json_text(q->sha256));
+	set(o, "status", json_text(q->status));
+	set(o, "ticket_id", json_ref(q->ticket_id));
+	return o;
+}
+
+json_t *json_intake(const struct intake_result *r)
+{
+	const struct mail_outcome *m = &r->outcome;
+	json_t *o = json_object();
+
+	if (r->quarantined) {
+		set(o, "result", json_string("quarantined"));
+		set(o, "quarantine_id", json_integer(r->quarantine_id));
+		set(o, "reason", json_text(r->why));
+		return o;
+	}
+	set(o, "result", json_string(mail_result_name(m->result)));
+	set(o, "ticket_id", json_ref(m->ticket_id));
+	set(o, "number", json_text_or_null(m->number));
+	set(o, "event_id", json_ref(m->event_id));
+	set(o, "linked_ticket_id", json_ref(m->linked_ticket_id));
+	set(o, "client_id", json_ref(m->client_id));
+	set(o, "contact_id", json_ref(m->contact_id));
+	set(o, "triage", json_boolean(m->ticket_id && m->triage));
+	set(o, "queued", json_integer(m->queued));
+	set(o, "no_answer_why", m->no_answer_why ? json_text(m->no_answer_why) : json_null());
 	return o;
 }

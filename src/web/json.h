@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/model.h"
+#include "store/store_mail.h"
 #include "web/request.h"
 
 enum field_type {
@@ -94,5 +95,34 @@ json_t *json_event(const struct event *e);
 json_t *json_time_entry(const struct time_entry *e);
 json_t *json_timer(const struct timer_running *t, int64_t now);
 json_t *json_attachment(const struct attachment *a);
+json_t *json_outbox_item(const struct outbox_item *o);
+
+/*
+ * A ticket's mail (the "mail" of GET /api/v1/tickets/{id}), oldest first:
+ * each message of mail, and for an outgoing one its delivery state from its
+ * outbox message in outbox (matched by id; missing ones read as queued).
+ */
+json_t *json_ticket_mail(const struct mail_record_list *mail, const struct outbox_list *outbox);
+
+/*
+ * Add to a ticket object "from_email" and "from_name": the sender of the
+ * message that opened it by mail (store_mail_origin), both null when origin
+ * is NULL (not opened by mail).
+ */
+void json_ticket_origin(json_t *ticket, const struct mail_addr *origin);
+
+/*
+ * A quarantined message (GET /api/v1/quarantine): id, received_at, source,
+ * reason, size, sha256, status ("held", "imported"), ticket_id.
+ */
+json_t *json_quarantine_item(const struct quarantine_item *q);
+
+/*
+ * What mail_intake (or a re-process) did with one message: "result" is the
+ * mail_result name or "quarantined", with the ticket it is on, or the
+ * quarantine item and why.  r is a struct intake_result (mail/intake.h).
+ */
+struct intake_result;
+json_t *json_intake(const struct intake_result *r);
 
 #endif

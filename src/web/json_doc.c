@@ -134,7 +134,8 @@ char *json_doc_tickets(const struct ticket_list *l, int64_t total)
 
 char *json_doc_ticket_full(const struct ticket *t, const struct event_list *events,
 			   const struct attachment_list *attachments,
-			   const struct time_entry_list *entries)
+			   const struct mail_record_list *mail, const struct outbox_list *outbox,
+			   const struct time_entry_list *entries, const struct mail_addr *origin)
 {
 	json_t *o = json_object(), *ticket = json_ticket(t), *ev = json_array(), *at = json_array(),
 	       *te = json_array();
@@ -150,8 +151,10 @@ char *json_doc_ticket_full(const struct ticket *t, const struct event_list *even
 		seconds += entries->items[i].seconds;
 	}
 	/* As api_tickets_get and api_time_list put them together. */
+	json_ticket_origin(ticket, origin);
 	put(ticket, "events", ev);
 	put(ticket, "attachments", at);
+	put(ticket, "mail", json_ticket_mail(mail, outbox));
 	put(o, "ticket", ticket);
 	put(o, "time_entries", te);
 	put(o, "total_seconds", json_integer(seconds));
@@ -176,4 +179,42 @@ char *json_doc_timer_started(const struct timer_running *t, const struct time_en
 char *json_doc_time_entry(const struct time_entry *e)
 {
 	return doc_one("time_entry", json_time_entry(e));
+}
+
+char *json_doc_outbox(const struct outbox_list *l, int has_more)
+{
+	json_t *o = json_object(), *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		push(arr, json_outbox_item(&l->items[i]));
+	put(o, "outbox", arr);
+	put(o, "has_more", json_boolean(has_more));
+	return doc_text(o);
+}
+
+char *json_doc_ticket_contact(const struct ticket *t, const struct mail_addr *origin,
+			      const struct contact *c)
+{
+	json_t *o = json_object(), *ticket = json_ticket(t);
+
+	json_ticket_origin(ticket, origin);
+	put(o, "ticket", ticket);
+	put(o, "contact", json_contact(c));
+	return doc_text(o);
+}
+
+char *json_doc_quarantine(const struct quarantine_list *l)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		push(arr, json_quarantine_item(&l->items[i]));
+	return doc_list("quarantine", arr, (int64_t)l->n);
+}
+
+char *json_doc_intake(const struct intake_result *r)
+{
+	return doc_one("intake", json_intake(r));
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/model.h"
+#include "store/store_mail.h"
 
 /*
  * Every function returns a new NUL-terminated text that the caller frees
@@ -48,12 +49,21 @@ char *json_doc_tickets(const struct ticket_list *l, int64_t total);
 
 /*
  * A ticket whole: the body of GET /api/v1/tickets/{id} ({"ticket": {...,
- * "events": [...], "attachments": [...]}}) merged with the body of GET
- * /api/v1/tickets/{id}/time ("time_entries": [...], "total_seconds": N).
+ * "events": [...], "attachments": [...], "mail": [...]}}) merged with the
+ * body of GET /api/v1/tickets/{id}/time ("time_entries": [...],
+ * "total_seconds": N).  mail and outbox as outbox_ticket_mail reads them;
+ * origin: the sender who opened it by mail (store_mail_origin), or NULL.
  */
 char *json_doc_ticket_full(const struct ticket *t, const struct event_list *events,
 			   const struct attachment_list *attachments,
-			   const struct time_entry_list *entries);
+			   const struct mail_record_list *mail, const struct outbox_list *outbox,
+			   const struct time_entry_list *entries, const struct mail_addr *origin);
+
+/*
+ * GET /api/v1/outbox without page and per_page: {"outbox": [...],
+ * "has_more": has_more} (the outbox is not counted; see docs/api.md).
+ */
+char *json_doc_outbox(const struct outbox_list *l, int has_more);
 
 /* GET /api/v1/timer: {"timer": ...} as of now, or {"timer": null} when t is NULL. */
 char *json_doc_timer(const struct timer_running *t, int64_t now);
@@ -67,5 +77,27 @@ char *json_doc_timer_started(const struct timer_running *t, const struct time_en
 
 /* {"time_entry": ...}, as POST /api/v1/tickets/{id}/timer/stop answers. */
 char *json_doc_time_entry(const struct time_entry *e);
+
+/*
+ * POST /api/v1/tickets/{id}/contact: {"ticket": t with "from_email" and
+ * "from_name" of origin, "contact": c}.
+ */
+char *json_doc_ticket_contact(const struct ticket *t, const struct mail_addr *origin,
+			      const struct contact *c);
+
+/* GET /api/v1/quarantine: {"quarantine": [...], "total": n}. */
+char *json_doc_quarantine(const struct quarantine_list *l);
+
+/* {"intake": ...} (json_intake): evid mail-in --json, a re-process's answer. */
+struct intake_result;
+char *json_doc_intake(const struct intake_result *r);
+
+/*
+ * {"fetch": {"ok": ok, "error": null or why, "mailbox", "uidvalidity",
+ * "last_uid", "found", "imported", ... as in struct fetch_stats}}
+ * (json_fetch.c): evid fetch --json.
+ */
+struct fetch_stats;
+char *json_doc_fetch(const struct fetch_stats *s, int ok);
 
 #endif

@@ -191,4 +191,12 @@ void api_time_list(struct web_req *r);
 void api_time_add(struct web_req *r);
 void api_time_patch(struct web_req *r);
 
+void api_replies_create(struct web_req *r);
+void api_outbox_list(struct web_req *r);
+
+void api_tickets_contact(struct web_req *r);
+void api_quarantine_list(struct web_req *r);
+void api_quarantine_raw(struct web_req *r);
+void api_quarantine_reprocess(struct web_req *r);
+
 #endif

@@ -35,6 +35,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/tickets/{id}", api_tickets_get, ACCESS_USER, J},
     {"PATCH", "/api/v1/tickets/{id}", api_tickets_patch, ACCESS_USER, J},
     {"POST", "/api/v1/tickets/{id}/notes", api_tickets_note, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets/{id}/replies", api_replies_create, ACCESS_USER, J},
+    {"POST", "/api/v1/tickets/{id}/contact", api_tickets_contact, ACCESS_USER, J},
     {"GET", "/api/v1/tickets/{id}/attachments", api_attachments_list, ACCESS_USER, J},
     {"POST", "/api/v1/tickets/{id}/attachments", api_attachments_upload, ACCESS_USER,
      WEB_UPLOAD_MAX},
@@ -46,6 +48,12 @@ static const struct route routes[] = {
     {"GET", "/api/v1/tickets/{id}/time", api_time_list, ACCESS_USER, J},
     {"POST", "/api/v1/tickets/{id}/time", api_time_add, ACCESS_USER, J},
     {"PATCH", "/api/v1/time/{id}", api_time_patch, ACCESS_USER, J},
+
+    {"GET", "/api/v1/outbox", api_outbox_list, ACCESS_ADMIN, J},
+
+    {"GET", "/api/v1/quarantine", api_quarantine_list, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/quarantine/{id}/raw", api_quarantine_raw, ACCESS_ADMIN, J},
+    {"POST", "/api/v1/quarantine/{id}/reprocess", api_quarantine_reprocess, ACCESS_ADMIN, J},
 };
 
 /* Whether path matches pattern; fills ids with the {id} segments. */
