@@ -3,8 +3,11 @@
 # Objects go under build/ (build/asan/ with SANITIZE=1).
 
 CC ?= cc
-PKGS := sqlite3 libmicrohttpd jansson libsodium inih gmime-3.0 libytnef libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS := sqlite3 jansson libsodium inih gmime-3.0 libytnef
+# Loaded at run time by dlopen (src/mail/curl_api.c, src/web/mhd_api.c):
+# only their headers are compiled in, so `evid mail-in` does not pay for them.
+DLPKGS := libmicrohttpd libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DLPKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 ifeq ($(SANITIZE),1)

@@ -79,10 +79,8 @@ int cmd_fetch(int argc, char **argv, struct cli_env *env)
 
 	if (cli_parse(argc - 1, argv + 1, opts, NULL, 0, "fetch", cmd_fetch_usage) < 0)
 		return EXIT_USAGE;
-	imap_global_init();
 	mime_init();
 	rc = imap_fetch(env->st, &env->conf, &s);
-	imap_global_cleanup();
 	out = rc == IMAP_OK ? 0 : rc == IMAP_TRANSIENT ? EXIT_TEMPFAIL : EXIT_FAIL;
 	if (json) {
 		int jr = cli_json_print(json_doc_fetch(&s, rc == IMAP_OK));

@@ -119,9 +119,7 @@ static int outbox_flush(int argc, char **argv, struct cli_env *env)
 	rc = store_outbox_flush(env->st, now, &made_due);
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
-	smtp_global_init();
 	rc = outbox_run(env->st, &env->conf, now, &stats);
-	smtp_global_cleanup();
 	if (rc != STORE_OK)
 		return cli_store_error(env->st, rc);
 	rc = store_outbox_list(env->st, OUTBOX_QUEUED, 0, &left);

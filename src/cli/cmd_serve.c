@@ -65,12 +65,10 @@ int cmd_serve(int argc, char **argv, struct cli_env *env)
 		return cli_error("cannot start sending mail: %s", err);
 	if (imap_worker_start(&env->conf, &poller, err, sizeof(err)) < 0) {
 		outbox_worker_stop(sender);
-		smtp_global_cleanup();
 		return cli_error("cannot start polling the mailbox: %s", err);
 	}
 	rc = web_serve(&env->conf) == 0 ? 0 : EXIT_FAIL;
 	imap_worker_stop(poller);
 	outbox_worker_stop(sender);
-	smtp_global_cleanup();
 	return rc;
 }

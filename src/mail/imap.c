@@ -23,8 +23,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include <curl/curl.h>
 
+#include "mail/curl_api.h"
 #include "mail/imap.h"
 #include "mail/intake.h"
 #include "mail/mime.h"
@@ -154,7 +154,7 @@ static int send_all(struct imap *im, const char *p, size_t n)
 {
 	while (n > 0) {
 		size_t sent = 0;
-		CURLcode c = curl_easy_send(im->curl, p, n, &sent);
+		CURLcode c = CU->easy_send(im->curl, p, n, &sent);
 
 		if (c == CURLE_AGAIN) {
 			if (io_wait(im, POLLOUT) < 0)
@@ -163,7 +163,7 @@ static int send_all(struct imap *im, const char *p, size_t n)
 		}
 		if (c != CURLE_OK)
 			return im_fail(im, IMAP_TRANSIENT, "cannot write to the server: %s",
-				       curl_easy_strerror(c));
+				       CU->easy_strerror(c));
 		p += sent;
 		n -= sent;
 	}
@@ -179,12 +179,12 @@ static int fill(struct imap *im)
 	if (im->in_off < im->in_len)
 		return 0;
 	im->in_off = im->in_len = 0;
-	while ((c = curl_easy_recv(im->curl, im->in, IN_BUF, &got)) == CURLE_AGAIN)
+	while ((c = CU->easy_recv(im->curl, im->in, IN_BUF, &got)) == CURLE_AGAIN)
 		if (io_wait(im, POLLIN) < 0)
 			return -1;
 	if (c != CURLE_OK)
 		return im_fail(im, IMAP_TRANSIENT, "cannot read from the server: %s",
-			       curl_easy_strerror(c));
+			       CU->easy_strerror(c));
 	if (got == 0)
 		return im_fail(im, IMAP_TRANSIENT, "the server closed the connection%s",
 			       im->bye ? " (BYE)" : "");
@@ -929,7 +929,7 @@ struct target {
 
 static int target_parse(const struct config *conf, struct target *tg, char *err, size_t errsz)
 {
-	CURLU *u = curl_url();
+	CURLU *u = CU->url();
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
 	const char *mb;
 	int rc = -1;
@@ -941,11 +941,11 @@ static int target_parse(const struct config *conf, struct target *tg, char *err,
 	}
 	if (!u)
 		abort();
-	if (curl_url_set(u, CURLUPART_URL, conf->imap_url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
+	if (CU->url_set(u, CURLUPART_URL, conf->imap_url, 0) != CURLUE_OK ||
+	    CU->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    CU->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    CU->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    CU->url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
 		snprintf(err, errsz, "[imap] url: not a usable imap:// or imaps:// url");
 		goto out;
 	}
@@ -979,11 +979,11 @@ static int target_parse(const struct config *conf, struct target *tg, char *err,
 		 tg->mailbox);
 	rc = 0;
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_free(path);
-	curl_url_cleanup(u);
+	CU->free(scheme);
+	CU->free(host);
+	CU->free(port);
+	CU->free(path);
+	CU->url_cleanup(u);
 	return rc;
 }
 
@@ -1033,50 +1033,50 @@ static int imap_connect(struct imap *im, const struct config *conf, const struct
 	const char *auth;
 	char detail[CURL_ERROR_SIZE + 8] = "";
 
-	im->curl = curl_easy_init();
+	im->curl = CU->easy_init();
 	if (!im->curl)
 		return im_fail(im, IMAP_ERROR, "cannot start libcurl");
 	im->in = xmalloc(IN_BUF);
-	curl_easy_setopt(im->curl, CURLOPT_URL, conf->imap_url);
+	CU->easy_setopt(im->curl, CURLOPT_URL, conf->imap_url);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(im->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+	CU->easy_setopt(im->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
 #else
-	curl_easy_setopt(im->curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_IMAP | CURLPROTO_IMAPS));
+	CU->easy_setopt(im->curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_IMAP | CURLPROTO_IMAPS));
 #endif
-	curl_easy_setopt(im->curl, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(im->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(im->curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
-	curl_easy_setopt(im->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)CONNECT_TIMEOUT_S);
-	curl_easy_setopt(im->curl, CURLOPT_TIMEOUT, (long)CONNECT_TIMEOUT_S * 2);
-	curl_easy_setopt(im->curl, CURLOPT_ERRORBUFFER, im->curl_err);
-	curl_easy_setopt(im->curl, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(im->curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
-	curl_easy_setopt(im->curl, CURLOPT_XFERINFODATA, im->stop);
+	CU->easy_setopt(im->curl, CURLOPT_CONNECT_ONLY, 1L);
+	CU->easy_setopt(im->curl, CURLOPT_NOSIGNAL, 1L);
+	CU->easy_setopt(im->curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
+	CU->easy_setopt(im->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)CONNECT_TIMEOUT_S);
+	CU->easy_setopt(im->curl, CURLOPT_TIMEOUT, (long)CONNECT_TIMEOUT_S * 2);
+	CU->easy_setopt(im->curl, CURLOPT_ERRORBUFFER, im->curl_err);
+	CU->easy_setopt(im->curl, CURLOPT_NOPROGRESS, 0L);
+	CU->easy_setopt(im->curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	CU->easy_setopt(im->curl, CURLOPT_XFERINFODATA, im->stop);
 	if (strcmp(tg->scheme, "imap") == 0) {
 		long ssl = strcmp(conf->imap_starttls, "required") == 0 ? CURLUSESSL_ALL
 			   : strcmp(conf->imap_starttls, "off") == 0	? CURLUSESSL_NONE
 									: CURLUSESSL_TRY;
-		curl_easy_setopt(im->curl, CURLOPT_USE_SSL, ssl);
+		CU->easy_setopt(im->curl, CURLOPT_USE_SSL, ssl);
 	}
-	curl_easy_setopt(im->curl, CURLOPT_SSL_VERIFYPEER, conf->imap_verify_tls ? 1L : 0L);
-	curl_easy_setopt(im->curl, CURLOPT_SSL_VERIFYHOST, conf->imap_verify_tls ? 2L : 0L);
+	CU->easy_setopt(im->curl, CURLOPT_SSL_VERIFYPEER, conf->imap_verify_tls ? 1L : 0L);
+	CU->easy_setopt(im->curl, CURLOPT_SSL_VERIFYHOST, conf->imap_verify_tls ? 2L : 0L);
 	if (conf->imap_ca_file[0])
-		curl_easy_setopt(im->curl, CURLOPT_CAINFO, conf->imap_ca_file);
+		CU->easy_setopt(im->curl, CURLOPT_CAINFO, conf->imap_ca_file);
 	if (conf->imap_username[0])
-		curl_easy_setopt(im->curl, CURLOPT_USERNAME, conf->imap_username);
+		CU->easy_setopt(im->curl, CURLOPT_USERNAME, conf->imap_username);
 	if (conf->imap_oauth2_token[0]) {
 		/* libcurl offers the token as OAUTHBEARER or XOAUTH2, whichever the server has */
-		curl_easy_setopt(im->curl, CURLOPT_XOAUTH2_BEARER, conf->imap_oauth2_token);
+		CU->easy_setopt(im->curl, CURLOPT_XOAUTH2_BEARER, conf->imap_oauth2_token);
 		auth = "oauth2_token";
 	} else {
-		curl_easy_setopt(im->curl, CURLOPT_PASSWORD, conf->imap_password);
+		CU->easy_setopt(im->curl, CURLOPT_PASSWORD, conf->imap_password);
 		auth = "password";
 	}
-	c = curl_easy_perform(im->curl);
+	c = CU->easy_perform(im->curl);
 	if (c == CURLE_OK) {
 		curl_socket_t s;
 
-		if (curl_easy_getinfo(im->curl, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK ||
+		if (CU->easy_getinfo(im->curl, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK ||
 		    s == CURL_SOCKET_BAD)
 			return im_fail(im, IMAP_ERROR, "libcurl gave no connection");
 		im->sock = s;
@@ -1101,7 +1101,7 @@ static int imap_connect(struct imap *im, const struct config *conf, const struct
 		    im, IMAP_CONFIG,
 		    "the server does not offer STARTTLS and [imap] starttls is 'required'");
 	return im_fail(im, connect_rc(c), "cannot connect: %s",
-		       im->curl_err[0] ? im->curl_err : curl_easy_strerror(c));
+		       im->curl_err[0] ? im->curl_err : CU->easy_strerror(c));
 }
 
 static void imap_close(struct imap *im)
@@ -1115,7 +1115,7 @@ static void imap_close(struct imap *im)
 	if (im->curl && im->sock != CURL_SOCKET_BAD && (im->err[0] || im->bye || im->nq))
 		shutdown(im->sock, SHUT_RDWR);
 	if (im->curl)
-		curl_easy_cleanup(im->curl);
+		CU->easy_cleanup(im->curl);
 	free(im->in);
 	im->curl = NULL;
 	im->in = NULL;
@@ -1589,6 +1589,10 @@ static int run_checks(struct run *r)
 	const struct config *c = r->conf;
 	struct buf q = BUF_INIT(sizeof(r->quoted_mailbox) - 1);
 
+	if (curl_api_load(r->stats->error, sizeof(r->stats->error)) < 0) {
+		r->rc = IMAP_TRANSIENT;
+		return -1;
+	}
 	if (target_parse(c, &r->tg, r->stats->error, sizeof(r->stats->error)) < 0) {
 		r->rc = IMAP_CONFIG;
 		return -1;
@@ -1753,16 +1757,6 @@ int imap_fetch(struct store *st, const struct config *conf, struct fetch_stats *
 	return imap_fetch_until(st, conf, NULL, stats);
 }
 
-void imap_global_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-void imap_global_cleanup(void)
-{
-	curl_global_cleanup();
-}
-
 /* ---- the poller of `evid serve` ---- */
 
 struct imap_worker {
@@ -1806,11 +1800,9 @@ int imap_worker_start(const struct config *conf, struct imap_worker **out, char 
 	if (rc != STORE_OK)
 		goto fail;
 	/* before the thread: neither may start in two threads at once */
-	imap_global_init();
 	mime_init();
 	w->job = job_start("imap", conf->imap_interval_seconds, worker_pass, w, err, errsz);
 	if (!w->job) {
-		imap_global_cleanup();
 		goto fail;
 	}
 	log_info("imap polling started interval=%ds", conf->imap_interval_seconds);
@@ -1830,6 +1822,5 @@ void imap_worker_stop(struct imap_worker *w)
 	job_stop(w->job);
 	store_close(w->st);
 	free(w);
-	imap_global_cleanup();
 	log_info("imap polling stopped");
 }

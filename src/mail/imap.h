@@ -51,10 +51,6 @@ enum imap_rc {
 	IMAP_ERROR = -3,     /* anything else (a store error, the server broke the protocol) */
 };
 
-/* Call once before threads fetch (curl_global_init; libcurl is thread-safe to init here). */
-void imap_global_init(void);
-/* After the last fetch: curl_global_cleanup (one per imap_global_init). */
-void imap_global_cleanup(void);
 
 /*
  * Poll conf's [imap] mailbox once: read the position (UIDVALIDITY, last

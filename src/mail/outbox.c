@@ -321,7 +321,6 @@ struct outbox_worker *outbox_worker_start(const struct config *conf, char *err, 
 		snprintf(err, errsz, "%s", store_errmsg(w->st));
 		goto fail;
 	}
-	smtp_global_init();
 	pthread_mutex_lock(&wake_mu);
 	w->job = wake_job = job_start("outbox", interval, worker_pass, w, err, errsz);
 	pthread_mutex_unlock(&wake_mu);

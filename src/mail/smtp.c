@@ -12,9 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
 
 #include "core/model.h"
+#include "mail/curl_api.h"
 #include "mail/smtp.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -27,26 +27,6 @@
 #else
 #define OPT_RCPT_ALLOWFAILS CURLOPT_MAIL_RCPT_ALLLOWFAILS
 #endif
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_ok;
-
-static void global_init(void)
-{
-	global_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
-
-void smtp_global_init(void)
-{
-	pthread_once(&global_once, global_init);
-}
-
-void smtp_global_cleanup(void)
-{
-	if (global_ok)
-		curl_global_cleanup();
-	global_ok = 0;
-}
 
 /* ---- the message as the upload ---- */
 
@@ -204,7 +184,7 @@ static int rcpt_add(struct curl_slist **l, int *count, const char *list)
 			if (!dup) {
 				if (++*count > RCPT_MAX)
 					return -1;
-				nl = curl_slist_append(*l, one);
+				nl = CU->slist_append(*l, one);
 				if (!nl)
 					return -1;
 				*l = nl;
@@ -279,10 +259,10 @@ static enum smtp_result classify(CURLcode rc, const struct dialog *d, const char
 	out->code = d->code;
 	if (d->code >= 400)
 		snprintf(out->error, sizeof(out->error), "%s: %s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc), d->line);
+			 errbuf[0] ? errbuf : CU->easy_strerror(rc), d->line);
 	else
 		snprintf(out->error, sizeof(out->error), "%s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			 errbuf[0] ? errbuf : CU->easy_strerror(rc));
 	return out->result;
 }
 
@@ -300,6 +280,10 @@ enum smtp_result smtp_send(const struct config *conf, const char *raw, size_t n,
 
 	memset(out, 0, sizeof(*out));
 	memset(&d, 0, sizeof(d));
+	if (curl_api_load(out->error, sizeof(out->error)) < 0) {
+		out->result = SMTP_TRANSIENT;
+		return out->result;
+	}
 	buf_init(&d.rejected, sizeof(out->rejected) - 1);
 	errbuf[0] = '\0';
 	out->result = SMTP_TRANSIENT;
@@ -317,8 +301,7 @@ enum smtp_result smtp_send(const struct config *conf, const char *raw, size_t n,
 		snprintf(out->error, sizeof(out->error), "no recipient");
 		goto out;
 	}
-	smtp_global_init();
-	c = curl_easy_init();
+	c = CU->easy_init();
 	if (!c) {
 		snprintf(out->error, sizeof(out->error), "cannot start libcurl");
 		goto out;
@@ -326,43 +309,43 @@ enum smtp_result smtp_send(const struct config *conf, const char *raw, size_t n,
 	smtps = strncasecmp(conf->smtp_url, "smtps:", 6) == 0;
 	url_with_ehlo(conf->smtp_url, conf->mail_address, url, sizeof(url));
 	snprintf(from, sizeof(from), "<%s>", conf->mail_address);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)conf->smtp_timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)conf->smtp_timeout_seconds);
+	CU->easy_setopt(c, CURLOPT_URL, url);
+	CU->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	CU->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	CU->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	CU->easy_setopt(c, CURLOPT_TIMEOUT, (long)conf->smtp_timeout_seconds);
+	CU->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)conf->smtp_timeout_seconds);
 	if (!smtps) {
 		long use = strcmp(conf->smtp_starttls, "required") == 0 ? CURLUSESSL_ALL
 			   : strcmp(conf->smtp_starttls, "off") == 0	? CURLUSESSL_NONE
 									: CURLUSESSL_TRY;
 
-		curl_easy_setopt(c, CURLOPT_USE_SSL, use);
+		CU->easy_setopt(c, CURLOPT_USE_SSL, use);
 	}
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, conf->smtp_verify_tls ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, conf->smtp_verify_tls ? 2L : 0L);
+	CU->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, conf->smtp_verify_tls ? 1L : 0L);
+	CU->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, conf->smtp_verify_tls ? 2L : 0L);
 	if (conf->smtp_ca_file[0])
-		curl_easy_setopt(c, CURLOPT_CAINFO, conf->smtp_ca_file);
+		CU->easy_setopt(c, CURLOPT_CAINFO, conf->smtp_ca_file);
 	if (conf->smtp_username[0]) {
-		curl_easy_setopt(c, CURLOPT_USERNAME, conf->smtp_username);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, conf->smtp_password);
+		CU->easy_setopt(c, CURLOPT_USERNAME, conf->smtp_username);
+		CU->easy_setopt(c, CURLOPT_PASSWORD, conf->smtp_password);
 	}
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
-	curl_easy_setopt(c, OPT_RCPT_ALLOWFAILS, 1L);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, &up);
-	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)n);
-	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &d);
-	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
-	rc = curl_easy_perform(c);
+	CU->easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	CU->easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
+	CU->easy_setopt(c, OPT_RCPT_ALLOWFAILS, 1L);
+	CU->easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	CU->easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	CU->easy_setopt(c, CURLOPT_READDATA, &up);
+	CU->easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)n);
+	CU->easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+	CU->easy_setopt(c, CURLOPT_DEBUGDATA, &d);
+	CU->easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	rc = CU->easy_perform(c);
 	classify(rc, &d, errbuf, out);
 out:
 	if (c)
-		curl_easy_cleanup(c);
-	curl_slist_free_all(rcpts);
+		CU->easy_cleanup(c);
+	CU->slist_free_all(rcpts);
 	buf_free(&d.rejected);
 	return out->result;
 }

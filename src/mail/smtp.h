@@ -25,10 +25,6 @@ struct smtp_outcome {
 			       "a@b.hr (550 5.1.1 no such user), ..." cut to fit; else "" */
 };
 
-/* Call once before threads send (curl_global_init); idempotent. */
-void smtp_global_init(void);
-/* At exit, after every sender stopped: curl_global_cleanup. */
-void smtp_global_cleanup(void);
 
 /*
  * Send raw (n bytes, CRLF line ends, as compose_build writes it) through

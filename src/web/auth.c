@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <microhttpd.h>
 
+#include "web/mhd_api.h"
 #include "core/validate.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -68,7 +68,7 @@ static int unauthorized(struct web_req *r, const char *msg)
 int web_auth_require(struct web_req *r, enum web_access access)
 {
 	const char *authz = web_header_get(r, "Authorization");
-	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, COOKIE_NAME);
+	const char *cookie = MHD->lookup_connection_value(r->conn, MHD_COOKIE_KIND, COOKIE_NAME);
 	char hash[CRYPTO_SHA256_HEX];
 	const char *secret;
 	size_t len;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <microhttpd.h>
 
+#include "web/mhd_api.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "web/request.h"
@@ -151,7 +151,7 @@ void web_req_release(struct web_req *r)
 
 const char *web_header_get(struct web_req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+	return MHD->lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *web_query_get(struct web_req *r, const char *name)
@@ -159,7 +159,7 @@ const char *web_query_get(struct web_req *r, const char *name)
 	const char *v;
 
 	/* MHD reports a key given without "=value" as present with a NULL value. */
-	if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
+	if (MHD->lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
 					  NULL) != MHD_YES)
 		return NULL;
 	return v ? v : "";
@@ -190,7 +190,7 @@ int web_query_check(struct web_req *r, const char *const *allowed)
 	struct query_scan q = {allowed, NULL};
 	char name[64];
 
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_scan_one, &q);
+	MHD->get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_scan_one, &q);
 	if (!q.unknown)
 		return 0;
 	/* The name comes from the client: show a short, printable prefix only. */

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
+#include "web/mhd_api.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -135,28 +135,28 @@ static enum MHD_Result queue_reply(struct web_req *r)
 	int i;
 
 	if (r->resp)
-		resp = MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
+		resp = MHD->create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
 	else
-		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		resp = MHD->create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
 	/* libmicrohttpd frees the body from now on. */
 	r->resp = NULL;
 	if (r->status != 204)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		MHD->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					r->resp_type[0] ? r->resp_type
 							: "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(resp, "Content-Security-Policy",
+	MHD->add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD->add_response_header(resp, "Content-Security-Policy",
 				r->resp_csp ? r->resp_csp : api_csp);
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD->add_response_header(resp, "Referrer-Policy", "no-referrer");
 	for (i = 0; i < r->n_headers; i++)
-		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+		MHD->add_response_header(resp, r->headers[i].name, r->headers[i].value);
 	if (atomic_load(&s->stopping))
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
-	MHD_destroy_response(resp);
+		MHD->add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = MHD->queue_response(r->conn, (unsigned)r->status, resp);
+	MHD->destroy_response(resp);
 	return ret;
 }
 
@@ -417,6 +417,10 @@ int web_serve(const struct config *conf)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old_sigs);
 
+	if (mhd_api_load(err, sizeof(err)) < 0) {
+		fprintf(stderr, "evid: cannot start the http server: %s\n", err);
+		goto out;
+	}
 	/* Seed jansson's hash tables now, before worker threads race to do it. */
 	json_object_seed(0);
 	s.web.pool = web_pool_open(conf->db_path, threads, conf->busy_timeout_ms, err,
@@ -444,7 +448,7 @@ int web_serve(const struct config *conf)
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER,
+	d = MHD->start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER,
 			     on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
@@ -460,9 +464,9 @@ int web_serve(const struct config *conf)
 		;
 	log_info("http stopping signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	atomic_store(&s.stopping, 1);
-	quiesced_fd = MHD_quiesce_daemon(d);
+	quiesced_fd = MHD->quiesce_daemon(d);
 	wait_for_requests(&s);
-	MHD_stop_daemon(d);
+	MHD->stop_daemon(d);
 	d = NULL;
 	/* After a quiesce the listening socket is ours to close again. */
 	if (quiesced_fd != MHD_INVALID_SOCKET)
@@ -472,7 +476,7 @@ int web_serve(const struct config *conf)
 	ret = 0;
 out:
 	if (d)
-		MHD_stop_daemon(d);
+		MHD->stop_daemon(d);
 	else if (fd >= 0)
 		close(fd);
 	web_pool_close(s.web.pool);

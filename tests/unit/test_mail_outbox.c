@@ -360,8 +360,6 @@ int main(void)
 		return 1;
 	log_set_quiet(1);
 	mime_init();
-	smtp_global_init();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	smtp_global_cleanup();
 	return rc;
 }
