@@ -13,6 +13,14 @@ if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs golang-github-jhillyerd-enmime-dev libmime-explode-perl clang libclang-rt-14-dev"
 	# the mail servers the integration tests start (tests/integration/mailservers.py)
 	pkgs="$pkgs openssl postfix dovecot-core dovecot-imapd python3-aiosmtpd"
+	# the browser tests (tests/browser): Chromium, and Node.js with npm
+	# unless the machine has them already (a Node.js from elsewhere, such
+	# as NodeSource's, brings its own npm and conflicts with Debian's)
+	pkgs="$pkgs chromium"
+	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+	# make bench: the HTTP load generator and the nginx bench/web.py compares with
+	pkgs="$pkgs wrk nginx"
 fi
 
 missing=""
@@ -25,7 +33,25 @@ test_data() { # the test messages that come in no installable package
 	[ "${1:-}" = "--test" ] && sh "$(dirname "$0")/mailman-testdata.sh"
 	return 0
 }
-[ -z "$missing" ] && { test_data "${1:-}"; exit 0; }
+browser_modules() { # `npm ci` in tests/browser when node_modules is missing or
+	# was made from another package-lock.json (its hash is kept beside it)
+	[ "${1:-}" = "--test" ] || return 0
+	dir=$(cd "$(dirname "$0")/../tests/browser" && pwd)
+	stamp="$dir/node_modules/.evid-package-lock.sha256"
+	want=$(sha256sum "$dir/package-lock.json" | cut -d ' ' -f 1)
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+		return 0
+	fi
+	echo "evid: npm ci in tests/browser (playwright-core for the browser tests)"
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+		{ echo "evid: npm ci failed in tests/browser" >&2; exit 1; }
+	echo "$want" >"$stamp"
+}
+test_extras() {
+	test_data "$@"
+	browser_modules "$@"
+}
+[ -z "$missing" ] && { test_extras "${1:-}"; exit 0; }
 has() { case " $missing " in *" $1 "*) return 0 ;; esac; return 1; }
 # postfix would replace another mail server (exim4, ...) that provides
 # /usr/sbin/sendmail: leave such a machine's mail alone
@@ -55,8 +81,9 @@ $sudo apt-get update -q >/dev/null || { echo "evid: apt-get update failed" >&2; 
 $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null ||
 	{ echo "evid: apt-get install failed for:$missing" >&2; exit 1; }
 # The system instances these packages start (Dovecot would listen on ports 143
-# and 993 of every interface) are not used by the tests: stop them and keep
-# them from starting at boot, but only when this script just installed them.
+# and 993 of every interface, nginx on port 80) are not used by the tests nor
+# the benchmarks: stop them and keep them from starting at boot, but only when
+# this script just installed them.
 quiet_service() { # quiet_service NAME SYSTEMD-UNIT...
 	name=$1
 	shift
@@ -70,4 +97,5 @@ quiet_service() { # quiet_service NAME SYSTEMD-UNIT...
 }
 if has dovecot-core; then quiet_service dovecot dovecot.service dovecot.socket; fi
 if has postfix; then quiet_service postfix postfix.service; fi
-test_data "${1:-}"
+if has nginx; then quiet_service nginx nginx.service; fi
+test_extras "${1:-}"

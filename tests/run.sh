@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run every test against the build in $1 (build or build/asan): the cmocka
 # unit tests, then the integration tests (pytest, the real evid binary),
-# and end with one line "N passed, N failed".  Exits non-zero on any failure.
+# then the browser tests (tests/browser: Chromium against evid serve), and
+# end with one line "N passed, N failed".  Exits non-zero on any failure.
 set -u
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,6 +64,22 @@ if [ -d tests/integration ]; then
 	passed=$((passed + p))
 	failed=$((failed + f))
 fi
+
+echo "== browser tests"
+# tests/browser/run.sh: headless Chromium against evid serve; it prints a
+# line per test and ends with "browser: N passed, N failed"
+sh tests/browser/run.sh "$EVID_BIN" >"$log/browser" 2>&1
+rc=$?
+cat "$log/browser"
+p=$(tail -n 1 "$log/browser" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+f=$(tail -n 1 "$log/browser" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+p=${p:-0}
+f=${f:-0}
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	f=1
+fi
+passed=$((passed + p))
+failed=$((failed + f))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -69,6 +69,24 @@ void attachment_list_free(struct attachment_list *l)
 	l->n = 0;
 }
 
+void time_share_list_free(struct time_share_list *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+void ticket_mail_list_free(struct ticket_mail_list *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
 void event_list_free(struct event_list *l)
 {
 	size_t i;
@@ -95,7 +113,7 @@ static const char *const channel_names[] = {
 static const char *const billing_names[] = { "billable", "free", "warranty" };
 static const char *const event_kind_names[] = {
 	"message_in", "reply", "note", "status_change",
-	"assignment", "field_change", "time_entry", "time_correction",
+	"assignment", "field_change", "time_entry", "time_correction", "merge",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

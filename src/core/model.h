@@ -29,6 +29,9 @@
 #define FILENAME_MAX_LEN 255
 #define MEDIA_TYPE_MAX_LEN 127
 #define TOKEN_NAME_MAX_LEN 100
+#define CATEGORY_MAX_LEN 100  /* a ticket's category, free text ("" = none) */
+#define ADDR_LIST_MAX_LEN 1023 /* a comma-separated address list of a message, cut to fit */
+#define MAIL_ERROR_MAX_LEN 511 /* the last delivery error of an outgoing message, cut to fit */
 
 enum user_role { ROLE_ADMIN, ROLE_TECHNICIAN };
 
@@ -67,8 +70,11 @@ enum event_kind {
 	EVENT_FIELD_CHANGE,    /* any other field: field, old_value, new_value */
 	EVENT_TIME_ENTRY,      /* a time entry was recorded; time_entry_id */
 	EVENT_TIME_CORRECTION, /* a time entry was corrected; body is the reason */
+	EVENT_MERGE,           /* field "merged_into" (on the ticket merged away) or
+				  "merged_from" (on the one it went into); new_value is the
+				  other ticket's number */
 };
-#define EVENT_KIND_COUNT 8
+#define EVENT_KIND_COUNT 9
 
 struct user {
 	int64_t id;
@@ -116,7 +122,9 @@ struct ticket {
 	int64_t client_id, contact_id, assignee_id; /* 0 = none */
 	int64_t created_by;                         /* staff user, 0 = none */
 	int64_t created_at, updated_at, closed_at;  /* closed_at 0 = not closed */
-	/* filled by reads, ignored by writes: */
+	char category[CATEGORY_MAX_LEN + 1];        /* free text, "" = none */
+	/* filled by reads, ignored by writes (store_ticket_merge sets it): */
+	int64_t merged_into;                        /* the ticket this one was merged into, 0 = none */
 	int64_t time_seconds;                       /* sum of its time entries */
 	char client_name[NAME_MAX_LEN + 1];
 	char contact_name[NAME_MAX_LEN + 1];
@@ -170,6 +178,39 @@ struct attachment {
 	int64_t created_at;
 };
 
+/* One technician's share of the time spent on a ticket. */
+struct time_share {
+	int64_t user_id;
+	char user_name[NAME_MAX_LEN + 1];
+	int64_t seconds;  /* sum of the user's time entries on the ticket */
+	int64_t entries;  /* how many entries that is */
+};
+
+/*
+ * One mail message of a ticket, in or out, as the ticket page shows it
+ * beside its event in the history (joined by event_id).
+ */
+struct ticket_mail {
+	int64_t id;                             /* of the message (mail_messages) */
+	int64_t event_id;                       /* its event, 0 = none */
+	int out;                                /* direction: 1 outgoing, 0 incoming */
+	char from_addr[EMAIL_MAX_LEN + 1];
+	char from_name[NAME_MAX_LEN + 1];
+	char to_addrs[ADDR_LIST_MAX_LEN + 1];   /* comma-separated */
+	char cc_addrs[ADDR_LIST_MAX_LEN + 1];
+	char subject[SUBJECT_MAX_LEN + 1];
+	int64_t quote_at;       /* offset of the quoted history in the event's body, -1 = none */
+	int text_from_html;     /* the text was made from the message's HTML */
+	char delivery[12];      /* "ok" or "undelivered" (a bounce or a permanent failure) */
+	/* outgoing only ("" and 0 for incoming): */
+	char outbox_kind[16];   /* "reply", "ack" (to a new ticket), "notify_new", "notify_reply" */
+	char outbox_status[8];  /* "queued", "sent" or "failed" */
+	int attempts;           /* sending attempts so far */
+	char last_error[MAIL_ERROR_MAX_LEN + 1]; /* of the last failed attempt, "" = none */
+	int64_t sent_at;        /* handed to the mail server, 0 = not yet */
+	int64_t created_at;
+};
+
 /* Growable lists returned by the store; release with the matching _free. */
 struct user_list { struct user *items; size_t n; };
 struct client_list { struct client *items; size_t n; };
@@ -178,6 +219,8 @@ struct ticket_list { struct ticket *items; size_t n; };
 struct event_list { struct event *items; size_t n; };
 struct time_entry_list { struct time_entry *items; size_t n; };
 struct attachment_list { struct attachment *items; size_t n; };
+struct time_share_list { struct time_share *items; size_t n; };
+struct ticket_mail_list { struct ticket_mail *items; size_t n; };
 
 void event_free(struct event *e);
 void user_list_free(struct user_list *l);
@@ -187,6 +230,8 @@ void ticket_list_free(struct ticket_list *l);
 void event_list_free(struct event_list *l);   /* frees each event's body too */
 void time_entry_list_free(struct time_entry_list *l);
 void attachment_list_free(struct attachment_list *l);
+void time_share_list_free(struct time_share_list *l);
+void ticket_mail_list_free(struct ticket_mail_list *l);
 
 /*
  * Names of the enums as they appear in the API, the CLI and the database

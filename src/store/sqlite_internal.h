@@ -27,12 +27,30 @@
 #define SQ_MAIL_FIRST 1000
 extern const char *const sq_mail_sql[];
 extern const size_t sq_mail_count;
+/* The web calls' (store_sqlite_web.c, sq_web_sql[id - SQ_WEB_FIRST]). */
+#define SQ_WEB_FIRST 2000
+extern const char *const sq_web_sql[];
+extern const size_t sq_web_count;
 
-/* One connection: the database, both statement caches, the state of the current statement. */
+/*
+ * The ticket queue's statements are put together from fixed pieces of SQL
+ * (store_sqlite_web.c), one shape per set of filters and order; the shapes
+ * last used stay prepared, each under its key.
+ */
+#define SQ_QUEUE_CACHE 24
+struct sq_queue_stmt {
+	uint64_t key;        /* 0: the slot is empty */
+	sqlite3_stmt *stmt;
+};
+
+/* One connection: the database, its statement caches, the state of the current statement. */
 struct sq {
 	sqlite3 *db;
 	sqlite3_stmt **stmt;      /* the foundation's, indexed by id */
 	sqlite3_stmt **mail_stmt; /* the mail calls', indexed by id - SQ_MAIL_FIRST */
+	sqlite3_stmt **web_stmt;  /* the web calls', indexed by id - SQ_WEB_FIRST */
+	struct sq_queue_stmt queue[SQ_QUEUE_CACHE];
+	unsigned queue_next;      /* the slot the next new queue shape takes */
 	int bind_rc;              /* the first bind that failed since sq_prepare */
 	int bad_row;              /* a row held a value the model cannot represent */
 	int batch;                /* store_batch_begin: transactions are savepoints in it */
@@ -42,6 +60,22 @@ static inline struct sq *sq_of(struct store *st)
 {
 	return st->be;
 }
+
+/*
+ * A ticket as sq_read_ticket reads it: SQ_TICKET_COLS FROM tickets t
+ * SQ_TICKET_JOINS (the names of its client, contact and assignee).
+ */
+#define SQ_TICKET_COLS                                                                    \
+	"SELECT t.id, t.number, t.subject, t.status, t.priority, t.channel, t.billing, "  \
+	"coalesce(t.client_id, 0), coalesce(t.contact_id, 0), coalesce(t.assignee_id, 0), " \
+	"coalesce(t.created_by, 0), t.created_at, t.updated_at, coalesce(t.closed_at, 0), " \
+	"(SELECT coalesce(sum(x.seconds), 0) FROM time_entries x WHERE x.ticket_id = t.id), " \
+	"coalesce(c.name, ''), coalesce(k.name, ''), coalesce(u.name, ''), t.category, "  \
+	"coalesce(t.merged_into, 0) "
+#define SQ_TICKET_JOINS                                                                   \
+	"LEFT JOIN clients c ON c.id = t.client_id "                                       \
+	"LEFT JOIN contacts k ON k.id = t.contact_id "                                     \
+	"LEFT JOIN users u ON u.id = t.assignee_id "
 
 /* ---- statements ---- */
 
@@ -175,7 +209,7 @@ int sq_ref_invalid(struct store *st, int rc, const char *field, const char *what
 
 /* Set the ticket's updated_at to now unless it is already later. */
 int sq_ticket_touch(struct store *st, int64_t id, int64_t now);
-/* Write every writable field of v, updated_at = now, closed_at (0 = NULL). */
+/* Write every writable field of v (category too), updated_at = now, closed_at (0 = NULL). */
 int sq_ticket_write(struct store *st, const struct ticket *v, int64_t now, int64_t closed_at);
 /* Next sequence number of year. */
 int sq_seq_next(struct store *st, int year, int64_t *seq);
@@ -187,6 +221,12 @@ int sq_seq_next(struct store *st, int year, int64_t *seq);
  */
 int sq_ticket_insert(struct store *st, struct ticket *t, int year, int64_t created_by,
 		     int64_t now);
+
+/*
+ * Stop every stopwatch running on ticket_id at now (it is being closed):
+ * each becomes a time entry with its EVENT_TIME_ENTRY.
+ */
+int sq_timers_finish_on_ticket(struct store *st, int64_t ticket_id, int64_t now);
 
 /* Insert e (its kind, ticket, authors, field values, body) at now; *id (may be NULL) its id. */
 int sq_event_insert(struct store *st, const struct event *e, int64_t now, int64_t *id);
@@ -237,5 +277,18 @@ int sq_outbox_attempt(struct store *st, int64_t id, int ok, const char *error, i
 int sq_outbox_flush(struct store *st, int64_t now, int *n);
 int sq_imap_get(struct store *st, const char *mailbox, int64_t *uidvalidity, int64_t *last_uid);
 int sq_imap_set(struct store *st, const char *mailbox, int64_t uidvalidity, int64_t last_uid);
+
+/* ---- the web calls (store_sqlite_web.c), entries of store_backend_sqlite ---- */
+
+int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticket_list *out,
+		   int64_t *total);
+int sq_ticket_status_counts(struct store *st, const struct ticket_filter *f,
+			    int64_t counts[STATUS_COUNT]);
+int sq_ticket_merge(struct store *st, int64_t from_id, int64_t into_id, int64_t actor_user_id,
+		    int64_t now);
+int sq_ticket_time_shares(struct store *st, int64_t ticket_id, struct time_share_list *out);
+int sq_ticket_mail_list(struct store *st, int64_t ticket_id, struct ticket_mail_list *out);
+/* Finalize the queue's prepared shapes (at close). */
+void sq_queue_cache_clear(struct sq *sq);
 
 #endif

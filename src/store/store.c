@@ -278,6 +278,28 @@ int store_ticket_list(struct store *st, const struct ticket_filter *f, struct ti
 	return STORE_CALL(st, ticket_list, f, out, total);
 }
 
+int store_ticket_status_counts(struct store *st, const struct ticket_filter *f,
+			       int64_t counts[STATUS_COUNT])
+{
+	return STORE_CALL(st, ticket_status_counts, f, counts);
+}
+
+int store_ticket_merge(struct store *st, int64_t from_id, int64_t into_id, int64_t actor_user_id,
+		       int64_t now)
+{
+	return STORE_CALL(st, ticket_merge, from_id, into_id, actor_user_id, now);
+}
+
+int store_ticket_time_shares(struct store *st, int64_t ticket_id, struct time_share_list *out)
+{
+	return STORE_CALL(st, ticket_time_shares, ticket_id, out);
+}
+
+int store_ticket_mail_list(struct store *st, int64_t ticket_id, struct ticket_mail_list *out)
+{
+	return STORE_CALL(st, ticket_mail_list, ticket_id, out);
+}
+
 int store_ticket_update(struct store *st, int64_t id, const struct ticket_patch *p,
 			int64_t actor_user_id, int64_t now, struct ticket *out)
 {

@@ -147,7 +147,27 @@ int store_contact_list(struct store *st, const struct contact_filter *f, struct 
 
 /* ---- tickets and their history ---- */
 
-enum ticket_sort { SORT_UPDATED_DESC, SORT_CREATED_DESC, SORT_CREATED_ASC, SORT_PRIORITY_DESC };
+/*
+ * The orders of the queue, each both ways; ties go by id the same way.  The
+ * age of a ticket is its creation: oldest first is SORT_CREATED_ASC.
+ * Priority runs low < normal < high < urgent, ties by updated_at.
+ */
+enum ticket_sort {
+	SORT_UPDATED_DESC,  /* the default: last changed first */
+	SORT_CREATED_DESC,
+	SORT_CREATED_ASC,
+	SORT_PRIORITY_DESC,
+	SORT_UPDATED_ASC,
+	SORT_PRIORITY_ASC,
+	SORT_NUMBER_ASC,
+	SORT_NUMBER_DESC,
+	SORT_NUMBER = SORT_NUMBER_ASC,
+};
+#define SORT_COUNT 8
+
+/* The most a search may hold: bytes of text and words. */
+#define TICKET_QUERY_MAX_LEN 500
+#define TICKET_QUERY_MAX_WORDS 16
 
 struct ticket_filter {
 	int status;          /* enum ticket_status, or -1 = any */
@@ -159,8 +179,23 @@ struct ticket_filter {
 	int billing;         /* enum billing_kind, or -1 = any */
 	enum ticket_sort sort;
 	int limit, offset;   /* limit 0 = no limit */
+	/*
+	 * Full-text search over the subjects and the bodies of the messages,
+	 * replies and notes (NULL, "" or only blanks = no search): words
+	 * separated by blanks, all of which must occur in the ticket's subject
+	 * or in one of those events (an event counts the ticket's subject as
+	 * its own, so words from the subject and one message go together; words
+	 * spread over two messages do not).  A word ending in '*' is a prefix
+	 * ("ra*").  Letters match with or without diacritics and in any case
+	 * ("racun" finds "Račun", "đak" and "dak" find each other).  The text is
+	 * never FTS syntax: quotes, parentheses, '-', ':', NEAR, AND, OR are
+	 * plain characters, and a word of only punctuation is left out.  At most
+	 * TICKET_QUERY_MAX_LEN bytes and TICKET_QUERY_MAX_WORDS words (INVALID).
+	 */
+	const char *query;
+	const char *category; /* exactly this category, "" = none set; NULL = any */
 };
-/* A filter that matches everything: status, channel, billing -1, the rest 0. */
+/* A filter that matches everything: status, channel, billing -1, the rest 0 / NULL. */
 void store_ticket_filter_init(struct ticket_filter *f);
 
 /*
@@ -169,16 +204,66 @@ void store_ticket_filter_init(struct ticket_filter *f);
  * description is non-empty, its first EVENT_MESSAGE_IN event authored by
  * author_user_id (the staff member who took the request) or t->contact_id.
  * client_id / contact_id / assignee_id must exist when non-zero, and the
- * contact must belong to the client (INVALID names the field).  Sets id,
- * number, created_at, updated_at.
+ * contact must belong to the client (INVALID names the field); the
+ * category is stored as given (checked like store_ticket_update's).  Sets
+ * id, number, created_at, updated_at.
  */
 int store_ticket_create(struct store *st, struct ticket *t, int year, const char *description,
 			int64_t author_user_id, int64_t now);
 /* *out with time_seconds and the names filled. */
 int store_ticket_get(struct store *st, int64_t id, struct ticket *out);
 int store_ticket_get_by_number(struct store *st, const char *number, struct ticket *out);
+/*
+ * The tickets f selects (NULL: all), in f->sort, paged by f->limit and
+ * f->offset, with time_seconds and the names filled; *total (may be NULL)
+ * is how many f selects without paging.  INVALID for an unknown status,
+ * channel, billing or sort, a negative limit or offset, or a search over
+ * the limits (errmsg names the field "q").  One read transaction.
+ */
 int store_ticket_list(struct store *st, const struct ticket_filter *f, struct ticket_list *out,
 		      int64_t *total);
+/*
+ * counts[s] (OUT) = how many tickets of status s match f ignoring its
+ * status, open_only, sort and paging (NULL: all tickets), for the
+ * "N new, N open..." line above the queue.  Fails as store_ticket_list.
+ */
+int store_ticket_status_counts(struct store *st, const struct ticket_filter *f,
+			       int64_t counts[STATUS_COUNT]);
+
+/*
+ * Merge ticket from_id into into_id in one transaction, by actor_user_id
+ * (0 = nobody) at now: every stopwatch running on from_id is stopped (each
+ * becomes a time entry with its event, as closing does), from_id points to
+ * into_id (ticket.merged_into) and is closed (closed_at now unless it was
+ * closed already, with its EVENT_STATUS_CHANGE), and both histories record
+ * an EVENT_MERGE: on from_id field "merged_into", on into_id field
+ * "merged_from", new_value the other's number.  into_id's updated_at is
+ * touched.  Time entries, messages and attachments stay on from_id; mail
+ * that answers from_id later goes to into_id (store_mail_import follows
+ * merged_into).  NOT_FOUND when either ticket does not exist; INVALID
+ * when they are the same ticket or a non-zero actor_user_id is no user
+ * (errmsg "actor_user_id: no such user"); CONFLICT when from_id
+ * is merged already or into_id is itself merged into another ticket
+ * (errmsg names the numbers).
+ */
+int store_ticket_merge(struct store *st, int64_t from_id, int64_t into_id, int64_t actor_user_id,
+		       int64_t now);
+
+/*
+ * Each technician's share of ticket_id's time (sum and count of their time
+ * entries), most time first (ties by name).  An empty list when no time was
+ * recorded.  NOT_FOUND for an unknown ticket.  *out is freed with
+ * time_share_list_free.
+ */
+int store_ticket_time_shares(struct store *st, int64_t ticket_id, struct time_share_list *out);
+
+/*
+ * Every mail message of ticket_id, in and out, oldest first, with the
+ * outbox state of the outgoing ones (queued / sent / failed, attempts, last
+ * error), for the ticket page to show beside the events (by event_id).
+ * NOT_FOUND for an unknown ticket.  *out is freed with ticket_mail_list_free.
+ */
+int store_ticket_mail_list(struct store *st, int64_t ticket_id, struct ticket_mail_list *out);
 
 /* Which fields a ticket_patch changes. */
 enum {
@@ -190,6 +275,7 @@ enum {
 	PATCH_CLIENT = 1 << 5,
 	PATCH_CONTACT = 1 << 6,
 	PATCH_ASSIGNEE = 1 << 7,
+	PATCH_CATEGORY = 1 << 8,
 };
 
 struct ticket_patch {
@@ -201,12 +287,15 @@ struct ticket_patch {
 	enum billing_kind billing;
 	int64_t client_id, contact_id, assignee_id; /* 0 clears */
 	const char *reason;    /* optional, recorded as the body of a status change */
+	char category[CATEGORY_MAX_LEN + 1]; /* "" clears */
 };
 
 /*
  * Apply p to ticket id in one transaction, by actor_user_id at now.  Each
  * field that really changes records one event (status -> EVENT_STATUS_CHANGE,
- * assignee -> EVENT_ASSIGNMENT with names, others EVENT_FIELD_CHANGE).  A
+ * assignee -> EVENT_ASSIGNMENT with names, others EVENT_FIELD_CHANGE, the
+ * category's field "category").  A category must be valid UTF-8 without
+ * control characters (INVALID).  A
  * status change not allowed by ticket_status_allowed() is CONFLICT.  Closing
  * stops every stopwatch running on the ticket (each becomes a time entry with
  * its event) and sets closed_at; reopening clears it.  On success *out (may

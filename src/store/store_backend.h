@@ -76,6 +76,13 @@ struct store_backend {
 			   struct ticket_list *out, int64_t *total);
 	int (*ticket_update)(struct store *st, int64_t id, const struct ticket_patch *p,
 			     int64_t actor_user_id, int64_t now, struct ticket *out);
+	int (*ticket_status_counts)(struct store *st, const struct ticket_filter *f,
+				    int64_t counts[STATUS_COUNT]);
+	int (*ticket_merge)(struct store *st, int64_t from_id, int64_t into_id,
+			    int64_t actor_user_id, int64_t now);
+	int (*ticket_time_shares)(struct store *st, int64_t ticket_id,
+				  struct time_share_list *out);
+	int (*ticket_mail_list)(struct store *st, int64_t ticket_id, struct ticket_mail_list *out);
 	int (*ticket_events)(struct store *st, int64_t ticket_id, struct event_list *out);
 	int (*event_add)(struct store *st, struct event *e, int64_t now);
 

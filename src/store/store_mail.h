@@ -16,7 +16,7 @@
 #include "core/mailrule.h"
 #include "store/store.h"
 
-#define MAIL_ADDRS_MAX_LEN 1023 /* a comma-separated address list of the outbox ("to", "cc") */
+#define MAIL_ADDRS_MAX_LEN ADDR_LIST_MAX_LEN /* an address list of the outbox ("to", "cc") */
 
 enum mail_source { MAIL_SOURCE_PIPE, MAIL_SOURCE_IMAP, MAIL_SOURCE_REPROCESS };
 

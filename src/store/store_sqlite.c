@@ -22,6 +22,7 @@
 #include "core/ticket.h"
 #include "core/timefmt.h"
 #include "core/timer.h"
+#include "core/utf8.h"
 #include "core/validate.h"
 #include "store/store.h"
 #include "store/store_backend.h"
@@ -43,23 +44,7 @@
 	"SELECT k.id, k.client_id, k.name, coalesce(k.email, ''), k.phone, k.sees_all, "  \
 	"k.active, k.created_at, k.updated_at, c.name "                                   \
 	"FROM contacts k JOIN clients c ON c.id = k.client_id "
-#define TICKET_SELECT                                                                     \
-	"SELECT t.id, t.number, t.subject, t.status, t.priority, t.channel, t.billing, "  \
-	"coalesce(t.client_id, 0), coalesce(t.contact_id, 0), coalesce(t.assignee_id, 0), " \
-	"coalesce(t.created_by, 0), t.created_at, t.updated_at, coalesce(t.closed_at, 0), " \
-	"(SELECT coalesce(sum(x.seconds), 0) FROM time_entries x WHERE x.ticket_id = t.id), " \
-	"coalesce(c.name, ''), coalesce(k.name, ''), coalesce(u.name, '') "               \
-	"FROM tickets t LEFT JOIN clients c ON c.id = t.client_id "                        \
-	"LEFT JOIN contacts k ON k.id = t.contact_id "                                     \
-	"LEFT JOIN users u ON u.id = t.assignee_id "
-/* ?1 status, ?2 open only, ?3 assignee (-1 none), ?4 client, ?5 contact, ?6 channel, ?7 billing */
-#define TICKET_WHERE                                                                      \
-	"WHERE (?1 IS NULL OR t.status = ?1) "                                            \
-	"AND (?2 = 0 OR t.status NOT IN ('resolved', 'closed')) "                          \
-	"AND (?3 = 0 OR (?3 = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?3) "       \
-	"AND (?4 = 0 OR t.client_id = ?4) AND (?5 = 0 OR t.contact_id = ?5) "              \
-	"AND (?6 IS NULL OR t.channel = ?6) AND (?7 IS NULL OR t.billing = ?7) "
-#define TICKET_PAGE "LIMIT ?8 OFFSET ?9"
+#define TICKET_SELECT SQ_TICKET_COLS "FROM tickets t " SQ_TICKET_JOINS
 /*
  * The author of an event nobody here wrote: the sender of its mail
  * ("Name <addr>", or the address alone), from mail_messages (0002_mail).
@@ -96,6 +81,8 @@ enum stmt {
 	Q_ROLLBACK_TO,
 	Q_PRAGMA_WAL,
 	Q_PRAGMA_FOREIGN_KEYS,
+	Q_PRAGMA_FOREIGN_KEYS_OFF,
+	Q_FOREIGN_KEY_CHECK,
 	Q_PRAGMA_SYNCHRONOUS,
 	Q_PRAGMA_TEMP_STORE,
 	Q_SCHEMA_TABLE_EXISTS,
@@ -134,11 +121,6 @@ enum stmt {
 	Q_TICKET_GET_NUMBER,
 	Q_TICKET_UPDATE,
 	Q_TICKET_TOUCH,
-	Q_TICKET_LIST_UPDATED_DESC,
-	Q_TICKET_LIST_CREATED_DESC,
-	Q_TICKET_LIST_CREATED_ASC,
-	Q_TICKET_LIST_PRIORITY_DESC,
-	Q_TICKET_COUNT,
 	Q_EVENT_INSERT,
 	Q_EVENT_LIST,
 	Q_EVENT_TICKET,
@@ -167,6 +149,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_ROLLBACK_TO] = "ROLLBACK TO evid_call",
 	[Q_PRAGMA_WAL] = "PRAGMA journal_mode = WAL",
 	[Q_PRAGMA_FOREIGN_KEYS] = "PRAGMA foreign_keys = ON",
+	/* Around a migration that rebuilds a table (see migration_apply). */
+	[Q_PRAGMA_FOREIGN_KEYS_OFF] = "PRAGMA foreign_keys = OFF",
+	[Q_FOREIGN_KEY_CHECK] = "PRAGMA foreign_key_check",
 	/* FULL: a committed ticket or time entry survives a power cut, WAL or not. */
 	[Q_PRAGMA_SYNCHRONOUS] = "PRAGMA synchronous = FULL",
 	/*
@@ -255,25 +240,15 @@ static const char *const stmt_sql[Q__COUNT] = {
 		       "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
 	[Q_TICKET_INSERT] = "INSERT INTO tickets (number, subject, status, priority, channel, "
 			    "billing, client_id, contact_id, assignee_id, created_by, created_at, "
-			    "updated_at, closed_at) "
-			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
+			    "updated_at, closed_at, category) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
 	[Q_TICKET_GET] = TICKET_SELECT "WHERE t.id = ?1",
 	[Q_TICKET_GET_NUMBER] = TICKET_SELECT "WHERE t.number = ?1",
 	[Q_TICKET_UPDATE] = "UPDATE tickets SET subject = ?2, status = ?3, priority = ?4, "
 			    "channel = ?5, billing = ?6, client_id = ?7, contact_id = ?8, "
-			    "assignee_id = ?9, updated_at = ?10, closed_at = ?11 WHERE id = ?1",
+			    "assignee_id = ?9, updated_at = ?10, closed_at = ?11, category = ?12 "
+			    "WHERE id = ?1",
 	[Q_TICKET_TOUCH] = "UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1",
-	[Q_TICKET_LIST_UPDATED_DESC] =
-		TICKET_SELECT TICKET_WHERE "ORDER BY t.updated_at DESC, t.id DESC " TICKET_PAGE,
-	[Q_TICKET_LIST_CREATED_DESC] =
-		TICKET_SELECT TICKET_WHERE "ORDER BY t.created_at DESC, t.id DESC " TICKET_PAGE,
-	[Q_TICKET_LIST_CREATED_ASC] =
-		TICKET_SELECT TICKET_WHERE "ORDER BY t.created_at, t.id " TICKET_PAGE,
-	[Q_TICKET_LIST_PRIORITY_DESC] =
-		TICKET_SELECT TICKET_WHERE
-		"ORDER BY CASE t.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 "
-		"WHEN 'normal' THEN 1 ELSE 0 END DESC, t.updated_at DESC, t.id DESC " TICKET_PAGE,
-	[Q_TICKET_COUNT] = "SELECT count(*) FROM tickets t " TICKET_WHERE,
 
 	[Q_EVENT_INSERT] = "INSERT INTO events (ticket_id, kind, author_user_id, "
 			   "author_contact_id, created_at, field, old_value, new_value, "
@@ -378,7 +353,11 @@ int sq_prepare(struct store *st, int id, sqlite3_stmt **out)
 	const char *sql;
 	int rc;
 
-	if (id >= SQ_MAIL_FIRST) {
+	if (id >= SQ_WEB_FIRST) {
+		assert((size_t)(id - SQ_WEB_FIRST) < sq_web_count);
+		slot = &sq->web_stmt[id - SQ_WEB_FIRST];
+		sql = sq_web_sql[id - SQ_WEB_FIRST];
+	} else if (id >= SQ_MAIL_FIRST) {
 		assert((size_t)(id - SQ_MAIL_FIRST) < sq_mail_count);
 		slot = &sq->mail_stmt[id - SQ_MAIL_FIRST];
 		sql = sq_mail_sql[id - SQ_MAIL_FIRST];
@@ -683,6 +662,8 @@ int sq_read_ticket(struct store *st, sqlite3_stmt *s, void *item)
 	sq_col_text(s, 15, t->client_name, sizeof(t->client_name));
 	sq_col_text(s, 16, t->contact_name, sizeof(t->contact_name));
 	sq_col_text(s, 17, t->assignee_name, sizeof(t->assignee_name));
+	sq_col_text(s, 18, t->category, sizeof(t->category));
+	t->merged_into = sqlite3_column_int64(s, 19);
 	return sq_row_check(st, "ticket");
 }
 
@@ -997,9 +978,13 @@ static void sq_close(struct store *st)
 		sqlite3_finalize(sq->stmt[i]);
 	for (i = 0; i < sq_mail_count; i++)
 		sqlite3_finalize(sq->mail_stmt[i]);
+	for (i = 0; i < sq_web_count; i++)
+		sqlite3_finalize(sq->web_stmt[i]);
+	sq_queue_cache_clear(sq);
 	sqlite3_close(sq->db);
 	free(sq->stmt);
 	free(sq->mail_stmt);
+	free(sq->web_stmt);
 	free(sq);
 	st->be = NULL;
 }
@@ -1053,6 +1038,7 @@ static int sq_open(struct store *st, const char *path, char *err, size_t errsz)
 	st->be = sq;
 	sq->stmt = xcalloc(Q__COUNT, sizeof(*sq->stmt));
 	sq->mail_stmt = xcalloc(sq_mail_count, sizeof(*sq->mail_stmt));
+	sq->web_stmt = xcalloc(sq_web_count, sizeof(*sq->web_stmt));
 	src = sqlite3_open_v2(path, &sq->db,
 			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			      NULL);
@@ -1195,15 +1181,46 @@ static int migration_run(struct store *st, const struct store_migration *m)
 	return STORE_OK;
 }
 
+/*
+ * A migration that rebuilds a table another table refers to (create the
+ * new one, copy, drop the old, rename: SQLite's own recipe for what ALTER
+ * TABLE cannot do) says so on a line of its own; it then runs with foreign
+ * keys off, and the references are checked before it commits.
+ */
+#define MIGRATION_FOREIGN_KEYS_OFF "\n-- evid-migration: foreign_keys off\n"
+
+/* Refuse to commit a migration that left a row pointing at nothing. */
+static int migration_check_references(struct store *st, const struct store_migration *m)
+{
+	sqlite3_stmt *s = NULL;
+	char table[64];
+	int rc;
+
+	if ((rc = sq_prepare(st, Q_FOREIGN_KEY_CHECK, &s)) != STORE_OK)
+		return rc;
+	if ((rc = sq_step(st, s)) == 1) {
+		sq_col_text(s, 0, table, sizeof(table));
+		rc = store_fail(st, STORE_ERROR,
+				"migration %s failed: a row of table %s refers to nothing", m->name,
+				table);
+	}
+	sq_done(s);
+	return rc;
+}
+
 /* Apply migration m in its own transaction, unless another process already did. */
 static int migration_apply(struct store *st, const struct store_migration *m, int *ran)
 {
+	int fk_off = strstr(m->sql, MIGRATION_FOREIGN_KEYS_OFF) != NULL;
 	sqlite3_stmt *s = NULL;
 	int rc, version = 0;
 
 	*ran = 0;
-	if ((rc = sq_tx_begin(st)) != STORE_OK)
+	/* Outside the transaction: SQLite ignores this pragma inside one. */
+	if (fk_off && (rc = sq_exec(st, Q_PRAGMA_FOREIGN_KEYS_OFF)) != STORE_OK)
 		return rc;
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
+		goto fk;
 	if ((rc = sq_exec(st, Q_SCHEMA_CREATE)) != STORE_OK)
 		goto out;
 	if ((rc = schema_read(st, &version)) != STORE_OK)
@@ -1211,6 +1228,8 @@ static int migration_apply(struct store *st, const struct store_migration *m, in
 	if (version >= m->version)
 		goto commit;
 	if ((rc = migration_run(st, m)) != STORE_OK)
+		goto out;
+	if (fk_off && (rc = migration_check_references(st, m)) != STORE_OK)
 		goto out;
 	if ((rc = sq_prepare(st, Q_SCHEMA_RECORD, &s)) != STORE_OK)
 		goto out;
@@ -1226,6 +1245,13 @@ out:
 	if (rc != STORE_OK) {
 		*ran = 0;
 		sq_tx_rollback(st);
+	}
+fk:
+	if (fk_off) {
+		int fk_rc = sq_exec(st, Q_PRAGMA_FOREIGN_KEYS);
+
+		if (rc == STORE_OK)
+			rc = fk_rc;
 	}
 	return rc;
 }
@@ -1980,7 +2006,30 @@ int sq_ticket_touch(struct store *st, int64_t id, int64_t now)
 	return sq_run_done(st, s);
 }
 
-/* The enums and the subject of a ticket as written. */
+/*
+ * A category is free text a person typed: whole UTF-8 characters, no
+ * control characters (it is shown in lists and history lines).
+ */
+static int category_check(struct store *st, const char *category)
+{
+	size_t i, n, len = strnlen(category, CATEGORY_MAX_LEN + 1);
+	unsigned cp;
+
+	if (len > CATEGORY_MAX_LEN)
+		return store_fail(st, STORE_INVALID, "category: at most %d bytes",
+				  CATEGORY_MAX_LEN);
+	for (i = 0; i < len; i += n) {
+		n = utf8_decode(category + i, len - i, &cp);
+		if (n == 0)
+			return store_fail(st, STORE_INVALID, "category: not valid UTF-8 text");
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+			return store_fail(st, STORE_INVALID,
+					  "category: must not hold control characters");
+	}
+	return STORE_OK;
+}
+
+/* The enums, the subject and the category of a ticket as written. */
 static int ticket_check(struct store *st, const struct ticket *t)
 {
 	if (!t->subject[0])
@@ -1993,7 +2042,7 @@ static int ticket_check(struct store *st, const struct ticket *t)
 		return store_fail(st, STORE_INVALID, "channel: unknown value");
 	if ((int)t->billing < 0 || (int)t->billing >= BILLING_COUNT)
 		return store_fail(st, STORE_INVALID, "billing: unknown value");
-	return STORE_OK;
+	return category_check(st, t->category);
 }
 
 /* Names of what a ticket refers to, for the history. */
@@ -2154,6 +2203,7 @@ int sq_ticket_insert(struct store *st, struct ticket *t, int year, int64_t creat
 	sq_bind_id(st, s, 10, created_by);
 	sq_bind_int(st, s, 11, now);
 	sq_bind_id(st, s, 12, v.status == STATUS_CLOSED ? now : 0);
+	sq_bind_text(st, s, 13, v.category);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		return rc;
 	v.id = sqlite3_last_insert_rowid(sq_of(st)->db);
@@ -2213,69 +2263,6 @@ static int sq_ticket_get_by_number(struct store *st, const char *number, struct 
 		return store_fail(st, STORE_NOT_FOUND, "ticket %.40s not found", key);
 	if (rc == STORE_OK)
 		*out = t;
-	return rc;
-}
-
-/* Bind the filter parameters ?1..?7 shared by the list and the count. */
-static int bind_ticket_filter(struct store *st, sqlite3_stmt *s, const void *arg)
-{
-	const struct ticket_filter *f = arg;
-
-	if (f->status != -1 && (f->status < 0 || f->status >= STATUS_COUNT))
-		return store_fail(st, STORE_INVALID, "status: unknown value");
-	if (f->channel != -1 && (f->channel < 0 || f->channel >= CHANNEL_COUNT))
-		return store_fail(st, STORE_INVALID, "channel: unknown value");
-	if (f->billing != -1 && (f->billing < 0 || f->billing >= BILLING_COUNT))
-		return store_fail(st, STORE_INVALID, "billing: unknown value");
-	sq_bind_text(st, s, 1, f->status < 0 ? NULL : status_name((enum ticket_status)f->status));
-	sq_bind_int(st, s, 2, f->open_only ? 1 : 0);
-	sq_bind_int(st, s, 3, f->assignee_id < 0 ? -1 : f->assignee_id);
-	sq_bind_int(st, s, 4, f->client_id);
-	sq_bind_int(st, s, 5, f->contact_id);
-	sq_bind_text(st, s, 6,
-		     f->channel < 0 ? NULL : channel_name((enum ticket_channel)f->channel));
-	sq_bind_text(st, s, 7, f->billing < 0 ? NULL : billing_name((enum billing_kind)f->billing));
-	return STORE_OK;
-}
-
-static int sq_ticket_list(struct store *st, const struct ticket_filter *f,
-			  struct ticket_list *out, int64_t *total)
-{
-	struct sq_list_query q = {
-		.page = 8, .count = Q_TICKET_COUNT,
-		.bind = bind_ticket_filter, .read = sq_read_ticket, .size = sizeof(struct ticket),
-	};
-	struct ticket_filter all;
-	struct ticket_list l;
-	struct sq_rows r;
-	int rc;
-
-	if (!f) {
-		store_ticket_filter_init(&all);
-		f = &all;
-	}
-	switch (f->sort) {
-	case SORT_UPDATED_DESC:
-		q.rows = Q_TICKET_LIST_UPDATED_DESC;
-		break;
-	case SORT_CREATED_DESC:
-		q.rows = Q_TICKET_LIST_CREATED_DESC;
-		break;
-	case SORT_CREATED_ASC:
-		q.rows = Q_TICKET_LIST_CREATED_ASC;
-		break;
-	case SORT_PRIORITY_DESC:
-		q.rows = Q_TICKET_LIST_PRIORITY_DESC;
-		break;
-	default:
-		return store_fail(st, STORE_INVALID, "sort: unknown order");
-	}
-	rc = sq_list_read(st, &q, f, f->limit, f->offset, &r, total);
-	l = (struct ticket_list){ r.items, r.n };
-	if (rc != STORE_OK)
-		ticket_list_free(&l);
-	else
-		*out = l;
 	return rc;
 }
 
@@ -2369,7 +2356,7 @@ static int timer_finish(struct store *st, const struct timer_running *r, int64_t
 }
 
 /* Stop every stopwatch running on ticket_id (the ticket is being closed). */
-static int timers_finish_on_ticket(struct store *st, int64_t ticket_id, int64_t now)
+int sq_timers_finish_on_ticket(struct store *st, int64_t ticket_id, int64_t now)
 {
 	struct sq_rows r = { NULL, 0, 0 };
 	struct timer_running *runs;
@@ -2425,6 +2412,8 @@ static void ticket_apply(struct ticket *v, const struct ticket_patch *p)
 		v->contact_id = p->contact_id;
 	if (p->set & PATCH_ASSIGNEE)
 		v->assignee_id = p->assignee_id;
+	if (p->set & PATCH_CATEGORY)
+		(void)xstrlcpy(v->category, p->category, sizeof(v->category));
 }
 
 /* The events of every real change from old to v, in a fixed order. */
@@ -2440,7 +2429,8 @@ static int ticket_change_events(struct store *st, const struct ticket *old,
 	    (rc = field_event(st, v, actor, "channel", channel_name(old->channel),
 			      channel_name(v->channel), now)) ||
 	    (rc = field_event(st, v, actor, "billing", billing_name(old->billing),
-			      billing_name(v->billing), now)))
+			      billing_name(v->billing), now)) ||
+	    (rc = field_event(st, v, actor, "category", old->category, v->category, now)))
 		return rc;
 	if (old->client_id != v->client_id &&
 	    (rc = sq_event_change(st, v->id, EVENT_FIELD_CHANGE, actor, "client_id",
@@ -2475,6 +2465,7 @@ int sq_ticket_write(struct store *st, const struct ticket *v, int64_t now, int64
 	sq_bind_id(st, s, 9, v->assignee_id);
 	sq_bind_int(st, s, 10, now);
 	sq_bind_id(st, s, 11, closed_at);
+	sq_bind_text(st, s, 12, v->category);
 	return sq_run_done(st, s);
 }
 
@@ -2511,7 +2502,7 @@ static int sq_ticket_update(struct store *st, int64_t id, const struct ticket_pa
 		goto out;
 	if (!strcmp(v.subject, old.subject) && v.status == old.status &&
 	    v.priority == old.priority && v.channel == old.channel && v.billing == old.billing &&
-	    !check) {
+	    !strcmp(v.category, old.category) && !check) {
 		rc = sq_tx_commit(st);
 		goto out; /* nothing changes: no events, updated_at stays */
 	}
@@ -2521,7 +2512,7 @@ static int sq_ticket_update(struct store *st, int64_t id, const struct ticket_pa
 		goto out;
 	if ((rc = ticket_change_events(st, &old, &v, &refs, actor_user_id, now)) != STORE_OK)
 		goto out;
-	if (closing && (rc = timers_finish_on_ticket(st, id, now)) != STORE_OK)
+	if (closing && (rc = sq_timers_finish_on_ticket(st, id, now)) != STORE_OK)
 		goto out;
 	if (v.status != old.status &&
 	    (rc = sq_event_change(st, id, EVENT_STATUS_CHANGE, actor_user_id, "status",
@@ -3035,6 +3026,10 @@ const struct store_backend store_backend_sqlite = {
 	.ticket_get_by_number = sq_ticket_get_by_number,
 	.ticket_list = sq_ticket_list,
 	.ticket_update = sq_ticket_update,
+	.ticket_status_counts = sq_ticket_status_counts,
+	.ticket_merge = sq_ticket_merge,
+	.ticket_time_shares = sq_ticket_time_shares,
+	.ticket_mail_list = sq_ticket_mail_list,
 	.ticket_events = sq_ticket_events,
 	.event_add = sq_event_add,
 	.timer_start = sq_timer_start,

@@ -618,10 +618,34 @@ static int sender_identify(struct import *im)
 }
 
 /*
+ * A merged ticket's mail goes to the ticket it was merged into
+ * (store_ticket_merge), and on along the chain when that one was merged
+ * in turn: *t becomes the end of the chain.  Merging refuses a target that
+ * is merged itself, so a chain has no loop; the bound is a guard only.
+ */
+#define MERGE_CHAIN_MAX 100
+static int merge_follow(struct store *st, struct ticket *t)
+{
+	int hops, rc;
+
+	for (hops = 0; t->merged_into; hops++) {
+		if (hops == MERGE_CHAIN_MAX)
+			return store_fail(st, STORE_ERROR,
+					  "ticket %s: its chain of merges does not end", t->number);
+		if ((rc = sq_ticket_read(st, t->merged_into, t)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/*
  * The ticket m names: through In-Reply-To, then References newest first
  * (any message, in or out, of any ticket), else through the subject tag.
+ * *named is that ticket, *t the one the message goes to: the same, or the
+ * ticket it was merged into (merge_follow).
  */
-static int thread_find(struct import *im, enum thread_match *match, struct ticket *t)
+static int thread_find(struct import *im, enum thread_match *match, struct ticket *named,
+		       struct ticket *t)
 {
 	char number[TICKET_NUMBER_LEN + 1];
 	const struct mail_msg *m = im->m;
@@ -638,14 +662,19 @@ static int thread_find(struct import *im, enum thread_match *match, struct ticke
 			return rc;
 	if (found) {
 		*match = MATCH_REFERENCES;
-		return sq_ticket_read(im->st, r.ticket_id, t);
+		id = r.ticket_id;
+	} else {
+		if (!mailrule_tag_find(m->subject, im->pol->tag_prefix, number))
+			return STORE_OK;
+		rc = scalar_get(im->st, M_TICKET_BY_NUMBER, number, 0, &id);
+		if (rc != STORE_OK || !id)
+			return rc;
+		*match = MATCH_TAG;
 	}
-	if (!mailrule_tag_find(m->subject, im->pol->tag_prefix, number))
-		return STORE_OK;
-	if ((rc = scalar_get(im->st, M_TICKET_BY_NUMBER, number, 0, &id)) != STORE_OK || !id)
+	if ((rc = sq_ticket_read(im->st, id, named)) != STORE_OK)
 		return rc;
-	*match = MATCH_TAG;
-	return sq_ticket_read(im->st, id, t);
+	*t = *named;
+	return merge_follow(im->st, t);
 }
 
 static int sender_known(struct import *im, int64_t ticket_id, int *known)
@@ -1104,7 +1133,7 @@ static int import_run(struct import *im)
 	const struct mail_msg *m = im->m;
 	struct thread_facts f;
 	struct mail_ref prev;
-	struct ticket matched;
+	struct ticket named, matched;
 	int rc, found;
 
 	if (m->message_id[0])
@@ -1142,10 +1171,14 @@ static int import_run(struct import *im)
 	}
 	memset(&f, 0, sizeof(f));
 	memset(&matched, 0, sizeof(matched));
-	if ((rc = thread_find(im, &f.match, &matched)) != STORE_OK)
+	if ((rc = thread_find(im, &f.match, &named, &matched)) != STORE_OK)
 		return rc;
 	if (f.match != MATCH_NONE) {
 		if ((rc = sender_known(im, matched.id, &f.sender_known)) != STORE_OK)
+			return rc;
+		/* Known on the ticket they wrote to is known on the one it became part of. */
+		if (!f.sender_known && named.id != matched.id &&
+		    (rc = sender_known(im, named.id, &f.sender_known)) != STORE_OK)
 			return rc;
 		f.status = matched.status;
 		f.closed_at = matched.closed_at;

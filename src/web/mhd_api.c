@@ -32,6 +32,9 @@ static const struct {
 	SYM(get_connection_values),
 	SYM(lookup_connection_value),
 	SYM(lookup_connection_value_n),
+	SYM(create_post_processor),
+	SYM(post_process),
+	SYM(destroy_post_processor),
 	SYM(get_connection_info),
 };
 

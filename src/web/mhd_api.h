@@ -40,6 +40,11 @@ struct mhd_api {
 						     enum MHD_ValueKind kind, const char *key,
 						     size_t key_size, const char **value,
 						     size_t *value_size);
+	struct MHD_PostProcessor *(*create_post_processor)(struct MHD_Connection *conn,
+							    size_t buffer_size,
+							    MHD_PostDataIterator it, void *it_cls);
+	enum MHD_Result (*post_process)(struct MHD_PostProcessor *pp, const char *data, size_t n);
+	enum MHD_Result (*destroy_post_processor)(struct MHD_PostProcessor *pp);
 	const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *conn,
 								enum MHD_ConnectionInfoType type,
 								...);

@@ -32,6 +32,8 @@ static const char *error_code(int status)
 		return "payload_too_large";
 	case 415:
 		return "unsupported_media_type";
+	case 429:
+		return "too_many_requests";
 	case 503:
 		return "busy";
 	default:
@@ -46,6 +48,7 @@ static void reply_clear(struct web_req *r)
 	r->resp_len = 0;
 	r->resp_type[0] = '\0';
 	r->resp_csp = NULL;
+	r->resp_cache = NULL;
 }
 
 void web_reply_json(struct web_req *r, int status, json_t *obj)

@@ -29,8 +29,19 @@ struct web_req;
 
 typedef void (*web_handler)(struct web_req *r);
 
-/* What a route demands of its caller. */
-enum web_access { ACCESS_NONE, ACCESS_USER, ACCESS_ADMIN };
+/*
+ * What a route demands of its caller.  The API's routes answer JSON (401,
+ * 403); the pages' (ACCESS_PAGE*) take only the session cookie, send the
+ * caller to /login when there is none and answer errors as pages.
+ */
+enum web_access {
+	ACCESS_NONE,
+	ACCESS_USER,
+	ACCESS_ADMIN,
+	ACCESS_PAGE_OPEN, /* a page anyone may see (login); the session is looked up if any */
+	ACCESS_PAGE,
+	ACCESS_PAGE_ADMIN,
+};
 
 /* How the caller proved who they are. */
 enum web_cred { CRED_NONE, CRED_TOKEN, CRED_COOKIE };
@@ -75,6 +86,7 @@ struct web_req {
 	struct user user;   /* the caller; id 0 when not authenticated */
 	enum web_cred cred;
 	char cred_hash[CRYPTO_SHA256_HEX]; /* SHA-256 of the session secret, for logout */
+	char csrf[CRYPTO_SHA256_HEX];	   /* the session's form token (pages); "" without */
 
 	/* the answer */
 	int status; /* 0 until a reply is set */
@@ -82,6 +94,7 @@ struct web_req {
 	size_t resp_len;
 	char resp_type[MEDIA_TYPE_MAX_LEN + 1]; /* "" = application/json */
 	const char *resp_csp;			/* static; NULL = the API's default */
+	const char *resp_cache;			/* static Cache-Control; NULL = no-store */
 	struct web_header headers[WEB_MAX_HEADERS];
 	int n_headers;
 };
@@ -152,6 +165,28 @@ int web_parse_id(const char *s, int64_t *out);
  * and check the route's access.  Returns 0, or -1 after replying 401/403.
  */
 int web_auth_require(struct web_req *r, enum web_access access);
+
+/*
+ * Look up the session cookie, if any: 1 when it names a live session (then
+ * r->user, r->cred, r->cred_hash and r->csrf are set), 0 when there is none
+ * or it has ended, -1 after answering a store failure (JSON).
+ */
+int web_session_from_cookie(struct web_req *r);
+
+enum web_login { WEB_LOGIN_OK, WEB_LOGIN_WRONG, WEB_LOGIN_INACTIVE, WEB_LOGIN_LIMITED, WEB_LOGIN_STORE };
+/*
+ * Check a login (email lowercase) under the rate limits (ratelimit.h):
+ * OK fills *u; LIMITED sets *retry_after (seconds); STORE sets *store_rc.
+ * Unknown emails take as long as known ones.
+ */
+enum web_login web_login_check(struct web_req *r, const char *email, const char *password,
+			       struct user *u, int64_t *retry_after, int *store_rc);
+/* Create a session for u and set its cookie; a store rc (STORE_OK). */
+int web_session_start(struct web_req *r, const struct user *u);
+/* Delete the caller's session (if by cookie) and clear the cookie; a store rc. */
+int web_session_end(struct web_req *r);
+/* The caller's IP address as text ("" when unknown). */
+void web_client_address(struct web_req *r, char *out, size_t outsz);
 
 /* ---- the API's handlers (api_*.c, auth.c) ---- */
 

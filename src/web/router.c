@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "web/page.h"
 #include "web/router.h"
 
 #define J WEB_JSON_MAX
+#define F (256 * 1024)	      /* a page's form */
+#define U (26 * 1024 * 1024) /* a form with files (a reply with attachments) */
 
 static const struct route routes[] = {
     {"GET", "/healthz", api_healthz, ACCESS_NONE, J},
@@ -54,6 +57,49 @@ static const struct route routes[] = {
     {"GET", "/api/v1/quarantine", api_quarantine_list, ACCESS_ADMIN, J},
     {"GET", "/api/v1/quarantine/{id}/raw", api_quarantine_raw, ACCESS_ADMIN, J},
     {"POST", "/api/v1/quarantine/{id}/reprocess", api_quarantine_reprocess, ACCESS_ADMIN, J},
+
+    /* the staff pages (docs/web.md) */
+    {"GET", "/", page_root, ACCESS_PAGE_OPEN, F},
+    {"GET", "/login", page_login_get, ACCESS_PAGE_OPEN, F},
+    {"POST", "/login", page_login_post, ACCESS_PAGE_OPEN, F},
+    {"POST", "/logout", page_logout_post, ACCESS_PAGE, F},
+    {"GET", "/settings", page_settings_get, ACCESS_PAGE, F},
+    {"POST", "/settings", page_settings_post, ACCESS_PAGE, F},
+    {"POST", "/settings/password", page_password_post, ACCESS_PAGE, F},
+    {"GET", "/static/app.css", page_static, ACCESS_NONE, F},
+    {"GET", "/static/app.js", page_static, ACCESS_NONE, F},
+
+    {"GET", "/tickets", page_queue, ACCESS_PAGE, F},
+    {"GET", "/tickets/new", page_ticket_new_get, ACCESS_PAGE, F},
+    {"POST", "/tickets/new", page_ticket_new_post, ACCESS_PAGE, F},
+    {"GET", "/tickets/{id}", page_ticket, ACCESS_PAGE, F},
+    {"POST", "/tickets/{id}/fields", page_ticket_fields_post, ACCESS_PAGE, F},
+    {"POST", "/tickets/{id}/reply", page_ticket_reply_post, ACCESS_PAGE, U},
+    {"POST", "/tickets/{id}/note", page_ticket_note_post, ACCESS_PAGE, F},
+    {"POST", "/tickets/{id}/merge", page_ticket_merge_post, ACCESS_PAGE, F},
+    {"POST", "/tickets/{id}/timer/start", page_timer_start_post, ACCESS_PAGE, F},
+    {"POST", "/tickets/{id}/timer/stop", page_timer_stop_post, ACCESS_PAGE, F},
+    {"POST", "/tickets/{id}/time", page_time_add_post, ACCESS_PAGE, F},
+    {"POST", "/time/{id}", page_time_edit_post, ACCESS_PAGE, F},
+    {"GET", "/attachments/{id}", page_attachment_get, ACCESS_PAGE, F},
+
+    {"GET", "/clients", page_clients, ACCESS_PAGE, F},
+    {"GET", "/clients/new", page_client_new_get, ACCESS_PAGE, F},
+    {"POST", "/clients/new", page_client_new_post, ACCESS_PAGE, F},
+    {"GET", "/clients/{id}", page_client, ACCESS_PAGE, F},
+    {"POST", "/clients/{id}", page_client_post, ACCESS_PAGE, F},
+    {"POST", "/clients/{id}/contacts", page_contact_new_post, ACCESS_PAGE, F},
+    {"GET", "/contacts/{id}", page_contact, ACCESS_PAGE, F},
+    {"POST", "/contacts/{id}", page_contact_post, ACCESS_PAGE, F},
+
+    {"GET", "/users", page_users, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/users", page_user_new_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/users/{id}", page_user, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/users/{id}", page_user_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/admin/quarantine", page_quarantine, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/admin/quarantine/{id}/reprocess", page_quarantine_reprocess_post,
+     ACCESS_PAGE_ADMIN, F},
+    {"GET", "/admin/outbox", page_outbox, ACCESS_PAGE_ADMIN, F},
 };
 
 /* Whether path matches pattern; fills ids with the {id} segments. */

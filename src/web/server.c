@@ -26,6 +26,7 @@
 #include "util/xalloc.h"
 #include "web/pool.h"
 #include "web/request.h"
+#include "web/page.h"
 #include "web/router.h"
 #include "web/web.h"
 
@@ -117,8 +118,21 @@ static void run_route(struct web_req *r)
 		return;
 	}
 	r->now = clock_now();
-	if (r->route->access == ACCESS_NONE || web_auth_require(r, r->route->access) == 0)
+	switch (r->route->access) {
+	case ACCESS_NONE:
 		r->route->fn(r);
+		break;
+	case ACCESS_PAGE_OPEN:
+	case ACCESS_PAGE:
+	case ACCESS_PAGE_ADMIN:
+		if (page_auth(r, r->route->access) == 0)
+			r->route->fn(r);
+		break;
+	default:
+		if (web_auth_require(r, r->route->access) == 0)
+			r->route->fn(r);
+		break;
+	}
 	if (r->status == 0) {
 		log_error("web: handler for %s %s gave no answer", r->method, r->route->pattern);
 		web_error(r, 500, "internal error; the server log has the details");
@@ -147,7 +161,8 @@ static enum MHD_Result queue_reply(struct web_req *r)
 					r->resp_type[0] ? r->resp_type
 							: "application/json; charset=utf-8");
 	MHD->add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				 r->resp_cache ? r->resp_cache : "no-store");
 	MHD->add_response_header(resp, "Content-Security-Policy",
 				r->resp_csp ? r->resp_csp : api_csp);
 	MHD->add_response_header(resp, "Referrer-Policy", "no-referrer");

@@ -5,9 +5,11 @@ import json
 import os
 import signal
 import socket
+import re
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -78,6 +80,16 @@ class Response:
         return "<%d %r>" % (self.status, self.body[:300])
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are answers to look at, not to follow."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+NO_REDIRECT = urllib.request.build_opener(_NoRedirect)
+
+
 class Server:
     def __init__(self, evid, port, proc, log):
         self.evid = evid
@@ -102,7 +114,7 @@ class Server:
             h["Cookie"] = cookie
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with NO_REDIRECT.open(req, timeout=30) as r:
                 return Response(r.status, r.headers, r.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as err:
             return Response(err.code, err.headers, err.read().decode("utf-8", "replace"))
@@ -116,6 +128,53 @@ class Server:
     def stderr(self):
         with open(self.log) as f:
             return f.read()
+
+    def page_login(self, email, password):
+        """Sign in through the login page as a browser does; returns a
+        PageSession holding the session cookie and the forms' csrf token."""
+        r = self.request("GET", "/login")
+        assert r.status == 200, r
+        pre = r.headers.get("Set-Cookie").split(";", 1)[0]
+        r = self.form("POST", "/login", {"email": email, "password": password,
+                                         "csrf": csrf_of(r.body)}, cookie=pre)
+        assert r.status == 303, r
+        cookie = [c for c in r.headers.get_all("Set-Cookie") if c.startswith("evid_session=")]
+        s = PageSession(self, cookie[0].split(";", 1)[0])
+        page = s.get("/settings")
+        assert page.status == 200, page
+        s.csrf = csrf_of(page.body)
+        return s
+
+    def form(self, method, path, fields, cookie=None):
+        """POST an urlencoded form (fields: dict or list of pairs)."""
+        data = urllib.parse.urlencode(fields).encode()
+        return self.request(method, path, raw=data, cookie=cookie, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+
+
+def csrf_of(html):
+    """The csrf hidden field's value in a page."""
+    m = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert m, "no csrf field in the page"
+    return m.group(1)
+
+
+class PageSession:
+    """A signed-in browser, without the browser: cookie plus csrf token."""
+
+    def __init__(self, srv, cookie):
+        self.srv = srv
+        self.cookie = cookie
+        self.csrf = None
+
+    def get(self, path):
+        return self.srv.request("GET", path, cookie=self.cookie)
+
+    def post(self, path, fields, csrf=True):
+        f = dict(fields)
+        if csrf:
+            f["csrf"] = self.csrf
+        return self.srv.form("POST", path, f, cookie=self.cookie)
 
 
 def start_server(evid, tmp_path, extra=()):

@@ -22,7 +22,7 @@ static const char *const channels[] = { "email", "web", "phone", "fax", "sms", "
 static const char *const billings[] = { "billable", "free", "warranty" };
 static const char *const kinds[] = {
 	"message_in", "reply", "note", "status_change",
-	"assignment", "field_change", "time_entry", "time_correction",
+	"assignment", "field_change", "time_entry", "time_correction", "merge",
 };
 
 /* Strings no parser may accept: near misses of real names. */

@@ -1,0 +1,231 @@
+/*
+ * html: the escaping writer (see html.h).  The format language is ours and
+ * small on purpose, so that no argument can reach the page unescaped.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "web/html.h"
+
+void html_init(struct html *h, size_t max)
+{
+	buf_init(&h->b, max);
+	h->failed = 0;
+}
+
+void html_free(struct html *h)
+{
+	buf_free(&h->b);
+}
+
+int html_failed(const struct html *h)
+{
+	return h->failed;
+}
+
+const char *html_data(const struct html *h)
+{
+	return h->b.s;
+}
+
+size_t html_len(const struct html *h)
+{
+	return h->b.len;
+}
+
+static void put(struct html *h, const char *p, size_t n)
+{
+	if (h->failed)
+		return;
+	if (buf_add(&h->b, p, n) < 0)
+		h->failed = 1;
+}
+
+static const char *entity(unsigned char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
+void html_textn(struct html *h, const char *s, size_t n)
+{
+	size_t i, start = 0;
+
+	if (!s)
+		return;
+	for (i = 0; i < n && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e = entity(c);
+
+		/* Control characters other than tab and newlines have no place in a page. */
+		if (!e && c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			e = "\xEF\xBF\xBD";
+		if (!e)
+			continue;
+		put(h, s + start, i - start);
+		put(h, e, strlen(e));
+		start = i + 1;
+	}
+	put(h, s + start, i - start);
+}
+
+static void html_text(struct html *h, const char *s)
+{
+	if (s)
+		html_textn(h, s, strlen(s));
+}
+
+static void put_query(struct html *h, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char tmp[3];
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			put(h, (const char *)&c, 1);
+		} else {
+			tmp[0] = '%';
+			tmp[1] = hex[c >> 4];
+			tmp[2] = hex[c & 15];
+			put(h, tmp, 3);
+		}
+	}
+}
+
+static void html_vprintf(struct html *h, const char *fmt, va_list ap)
+{
+	const char *p = fmt, *start = fmt;
+	char num[32];
+
+	for (; *p; p++) {
+		if (*p != '%')
+			continue;
+		put(h, start, (size_t)(p - start));
+		p++;
+		switch (*p) {
+		case 's':
+			html_text(h, va_arg(ap, const char *));
+			break;
+		case 'd':
+			snprintf(num, sizeof(num), "%d", va_arg(ap, int));
+			put(h, num, strlen(num));
+			break;
+		case 'u':
+			snprintf(num, sizeof(num), "%u", va_arg(ap, unsigned));
+			put(h, num, strlen(num));
+			break;
+		case 'j':
+			snprintf(num, sizeof(num), "%" PRId64, va_arg(ap, int64_t));
+			put(h, num, strlen(num));
+			break;
+		case 'q':
+			put_query(h, va_arg(ap, const char *));
+			break;
+		case 'h': {
+			const struct html *in = va_arg(ap, const struct html *);
+
+			if (in->failed)
+				h->failed = 1;
+			put(h, in->b.s, in->b.len);
+			break;
+		}
+		case '%':
+			put(h, "%", 1);
+			break;
+		default:
+			log_error("html_printf: unknown conversion in \"%.60s\"", fmt);
+			abort();
+		}
+		start = p + 1;
+	}
+	put(h, start, (size_t)(p - start));
+}
+
+void html_printf(struct html *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	html_vprintf(h, fmt, ap);
+	va_end(ap);
+}
+
+/* Length of an http(s) address starting at s, without trailing punctuation. */
+static size_t url_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (!(n >= 8 && strncmp(s, "https://", 8) == 0) && !(n >= 7 && strncmp(s, "http://", 7) == 0))
+		return 0;
+	while (i < n && (unsigned char)s[i] > ' ' && s[i] != '<' && s[i] != '>' && s[i] != '"')
+		i++;
+	while (i > 0 && strchr(".,;:!?)]'", s[i - 1]))
+		i--;
+	return i > 8 ? i : 0;
+}
+
+void html_multiline(struct html *h, const char *s, size_t n)
+{
+	size_t i = 0, start = 0, u;
+
+	if (!s)
+		return;
+	while (i < n && s[i]) {
+		if (s[i] == '\r') {
+			html_textn(h, s + start, i - start);
+			start = ++i;
+			continue;
+		}
+		if (s[i] == '\n') {
+			html_textn(h, s + start, i - start);
+			put(h, "<br>\n", 5);
+			start = ++i;
+			continue;
+		}
+		if ((i == 0 || !((unsigned char)s[i - 1] > ' ' && s[i - 1] != '(' &&
+				 s[i - 1] != '<')) &&
+		    (u = url_len(s + i, n - i)) > 0) {
+			html_textn(h, s + start, i - start);
+			put(h, "<a href=\"", 9);
+			html_textn(h, s + i, u);
+			put(h, "\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">", 53);
+			html_textn(h, s + i, u);
+			put(h, "</a>", 4);
+			i += u;
+			start = i;
+			continue;
+		}
+		i++;
+	}
+	html_textn(h, s + start, i - start);
+}
+
+void html_escape(const char *s, char *out, size_t outsz)
+{
+	struct html h;
+
+	html_init(&h, outsz ? outsz - 1 : 0);
+	html_text(&h, s);
+	if (outsz)
+		snprintf(out, outsz, "%s", h.b.s);
+	html_free(&h);
+}

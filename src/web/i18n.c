@@ -1,0 +1,182 @@
+/*
+ * i18n: the user's language for dates, times and numbers (see i18n.h).
+ * Local time comes from localtime_r in the business zone that
+ * clock_set_zone installed at start-up.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/money.h"
+#include "web/i18n.h"
+
+static int is_hr(const char *lang)
+{
+	return lang && lang[0] == 'h' && lang[1] == 'r' && lang[2] == '\0';
+}
+
+const char *L(const char *lang, const char *en, const char *hr)
+{
+	return is_hr(lang) ? hr : en;
+}
+
+int i18n_lang_ok(const char *lang)
+{
+	return lang && (strcmp(lang, "hr") == 0 || strcmp(lang, "en") == 0);
+}
+
+static const char *const month_en[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+static int local(int64_t t, struct tm *tm)
+{
+	time_t tt = (time_t)t;
+
+	return localtime_r(&tt, tm) ? 0 : -1;
+}
+
+void i18n_datetime(const char *lang, int64_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	if (local(t, &tm) < 0) {
+		snprintf(out, outsz, "?");
+		return;
+	}
+	if (is_hr(lang))
+		snprintf(out, outsz, "%d. %d. %d. %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+			 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, outsz, "%d %s %d %02d:%02d", tm.tm_mday, month_en[tm.tm_mon],
+			 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+void i18n_date(const char *lang, int64_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	if (local(t, &tm) < 0) {
+		snprintf(out, outsz, "?");
+		return;
+	}
+	if (is_hr(lang))
+		snprintf(out, outsz, "%d. %d. %d.", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+	else
+		snprintf(out, outsz, "%d %s %d", tm.tm_mday, month_en[tm.tm_mon], tm.tm_year + 1900);
+}
+
+void i18n_datetime_input(int64_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	if (local(t, &tm) < 0) {
+		snprintf(out, outsz, "%s", "");
+		return;
+	}
+	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int i18n_parse_datetime_input(const char *s, int64_t *out)
+{
+	struct tm tm, check;
+	int y, mo, d, h, mi, sec = 0;
+	time_t t;
+	size_t n = s ? strlen(s) : 0;
+
+	if ((n != 16 && n != 19) || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+	    s[13] != ':' || digits(s, 4, &y) < 0 || digits(s + 5, 2, &mo) < 0 ||
+	    digits(s + 8, 2, &d) < 0 || digits(s + 11, 2, &h) < 0 || digits(s + 14, 2, &mi) < 0)
+		return -1;
+	if (n == 19 && (s[16] != ':' || digits(s + 17, 2, &sec) < 0))
+		return -1;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 59)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1 || local((int64_t)t, &check) < 0)
+		return -1;
+	/* 31 February and the like roll over: refuse them. */
+	if (check.tm_mday != d || check.tm_mon != mo - 1)
+		return -1;
+	*out = (int64_t)t;
+	return 0;
+}
+
+/* Digits of |n| grouped by three with sep, into out (which holds at least 32). */
+static void grouped(uint64_t n, char sep, char *out, size_t outsz)
+{
+	char tmp[32], res[48];
+	int len, i, j = 0;
+
+	len = snprintf(tmp, sizeof(tmp), "%" PRIu64, n);
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			res[j++] = sep;
+		res[j++] = tmp[i];
+	}
+	res[j] = '\0';
+	snprintf(out, outsz, "%s", res);
+}
+
+static uint64_t magnitude(int64_t n)
+{
+	return n < 0 ? (uint64_t)(-(n + 1)) + 1 : (uint64_t)n;
+}
+
+void i18n_cents(const char *lang, int64_t cents, char *out, size_t outsz)
+{
+	if (money_format(cents, is_hr(lang) ? ',' : '.', is_hr(lang) ? '.' : ',', out, outsz) != 0)
+		snprintf(out, outsz, "?");
+}
+
+void i18n_int(const char *lang, int64_t n, char *out, size_t outsz)
+{
+	char g[48];
+
+	grouped(magnitude(n), is_hr(lang) ? '.' : ',', g, sizeof(g));
+	snprintf(out, outsz, "%s%s", n < 0 ? "-" : "", g);
+}
+
+void i18n_hours(int64_t seconds, char *out, size_t outsz)
+{
+	int64_t m = seconds < 0 ? 0 : seconds / 60;
+
+	snprintf(out, outsz, "%" PRId64 ":%02d", m / 60, (int)(m % 60));
+}
+
+void i18n_age(const char *lang, int64_t seconds, char *out, size_t outsz)
+{
+	(void)lang;
+	if (seconds < 0)
+		seconds = 0;
+	if (seconds < 3600)
+		snprintf(out, outsz, "%d min", (int)(seconds / 60));
+	else if (seconds < 86400)
+		snprintf(out, outsz, "%d h", (int)(seconds / 3600));
+	else
+		snprintf(out, outsz, "%" PRId64 " d", seconds / 86400);
+}
