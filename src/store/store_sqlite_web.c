@@ -32,6 +32,7 @@ enum web_stmt {
 	W_TIME_SHARES,
 	W_MAIL_LIST,
 	W_STATUS_COUNTS,
+	W_ASSIGNEE_COUNTS,
 	W__END
 };
 
@@ -56,6 +57,8 @@ const char *const sq_web_sql[W__END - SQ_WEB_FIRST] = {
 			 "WHERE m.ticket_id = ?1 ORDER BY m.id",
 	/* Kept by triggers (0003_web.sql): the counts of all tickets without counting. */
 	W(W_STATUS_COUNTS) = "SELECT status, n FROM ticket_status_counts",
+	/* Kept by triggers (0004): ?1 the assignee, 0 for nobody. */
+	W(W_ASSIGNEE_COUNTS) = "SELECT status, n FROM ticket_assignee_counts WHERE assignee_id = ?1",
 };
 
 const size_t sq_web_count = W__END - SQ_WEB_FIRST;
@@ -491,16 +494,25 @@ static void queue_bind(struct store *st, sqlite3_stmt *s, const struct queue_pla
 		sq_bind_text(st, s, 11, p->words.text);
 }
 
-/* The count of each status of all tickets, from the table the triggers keep. */
-static int status_counts_all(struct store *st, int64_t counts[STATUS_COUNT])
+/*
+ * The count of each status of the tickets of shape p -- all of them, or one
+ * assignee's, or nobody's -- from the tables the triggers keep.
+ */
+static int status_counts_kept(struct store *st, const struct queue_plan *p,
+			      int64_t counts[STATUS_COUNT])
 {
 	enum ticket_status status;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	memset(counts, 0, STATUS_COUNT * sizeof(counts[0]));
-	if ((rc = sq_prepare(st, W_STATUS_COUNTS, &s)) != STORE_OK)
+	if (p->mask & (QF_ASSIGNEE | QF_UNASSIGNED)) {
+		if ((rc = sq_prepare(st, W_ASSIGNEE_COUNTS, &s)) != STORE_OK)
+			return rc;
+		sq_bind_int(st, s, 1, (p->mask & QF_ASSIGNEE) ? p->f->assignee_id : 0);
+	} else if ((rc = sq_prepare(st, W_STATUS_COUNTS, &s)) != STORE_OK) {
 		return rc;
+	}
 	while ((rc = sq_step(st, s)) == 1) {
 		const unsigned char *name = sqlite3_column_text(s, 0);
 
@@ -516,13 +528,16 @@ static int status_counts_all(struct store *st, int64_t counts[STATUS_COUNT])
 	return rc;
 }
 
-/* Whether p filters by status alone (or not at all): its count is in the kept counts. */
+/*
+ * Whether p filters by nothing but status and assignee (or nobody): its
+ * count is in the kept counts.
+ */
 static int queue_counts_kept(const struct queue_plan *p)
 {
-	return (p->mask & ~(unsigned)(QF_STATUS | QF_ACTIVE)) == 0;
+	return (p->mask & ~(unsigned)(QF_STATUS | QF_ACTIVE | QF_ASSIGNEE | QF_UNASSIGNED)) == 0;
 }
 
-/* The count of shape p (status alone) from the kept counts. */
+/* The count of shape p (status and assignee alone) from its kept counts. */
 static int64_t queue_count_kept(const struct queue_plan *p, const int64_t counts[STATUS_COUNT])
 {
 	int64_t n = 0;
@@ -572,7 +587,7 @@ int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticke
 	if (total && queue_counts_kept(&count)) {
 		int64_t kept[STATUS_COUNT];
 
-		if ((rc = status_counts_all(st, kept)) != STORE_OK)
+		if ((rc = status_counts_kept(st, &count, kept)) != STORE_OK)
 			goto out;
 		n = queue_count_kept(&count, kept);
 	} else if (total) {
@@ -616,7 +631,7 @@ int sq_ticket_status_counts(struct store *st, const struct ticket_filter *f,
 	if ((rc = queue_plan_make(st, f, QUEUE_COUNTS, &p)) != STORE_OK)
 		return rc;
 	if (queue_counts_kept(&p)) {
-		if ((rc = status_counts_all(st, c)) == STORE_OK)
+		if ((rc = status_counts_kept(st, &p, c)) == STORE_OK)
 			memcpy(counts, c, sizeof(c));
 		return rc;
 	}

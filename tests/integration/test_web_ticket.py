@@ -382,7 +382,8 @@ def test_demo_ticket_page_has_every_section(tmp_path):
         sw = d.find("section", id="stopwatch")
         assert sw is not None and d.find(id="timer-start") is None
         total = d.find(id="time-total").text()
-        assert total == "%d:%02d" % (t["time_seconds"] // 3600, t["time_seconds"] % 3600 // 60)
+        ts = t["time_seconds"]
+        assert total == "%d:%02d:%02d" % (ts // 3600, ts % 3600 // 60, ts % 60)
         assert d.find(id="time-shares").find("li") is not None
         entries = srv.request("GET", "/api/v1/tickets/%d/time" % t["id"],
                               token=token).json["time_entries"]
@@ -723,7 +724,7 @@ def test_time_add(desk):
     page = desk.page(b)
     last = timeline(page)[-1]
     assert last[1] == "time_entry" and "0:45:00" in last[2] and "Servis pisača" in last[2]
-    assert page.dom.find(id="time-total").text() == "0:45"
+    assert page.dom.find(id="time-total").text() == "0:45:00"
     assert "Tom Tehničar" in page.dom.find(id="time-shares").text()
     # Refused: nothing added, the values kept.
     for fields, status in (({"started": local_input(start), "minutes": "0"}, 400),

@@ -292,7 +292,7 @@ static int events_of_kind(struct fx *fx, int64_t ticket_id, enum event_kind kind
  */
 static void counts_consistent(struct fx *fx)
 {
-	int64_t counts[STATUS_COUNT], total = -1, active = 0;
+	int64_t counts[STATUS_COUNT], total = -1, active = 0, a;
 	struct ticket_filter f;
 	struct ticket_list l;
 	int i;
@@ -310,6 +310,24 @@ static void counts_consistent(struct fx *fx)
 	assert_int_equal(store_ticket_list(fx->st, &f, &l, &total), STORE_OK);
 	assert_int_equal(total, active);
 	ticket_list_free(&l);
+	/* The kept counts per assignee (and of nobody's tickets) agree too. */
+	for (a = -1; a <= 4; a++) {
+		if (a == 0)
+			continue;
+		store_ticket_filter_init(&f);
+		f.assignee_id = a;
+		assert_int_equal(store_ticket_status_counts(fx->st, &f, counts), STORE_OK);
+		for (i = 0; i < STATUS_COUNT; i++)
+			assert_int_equal(counts[i],
+					 raw_int(fx, "SELECT count(*) FROM tickets WHERE status = '%s' "
+						     "AND coalesce(assignee_id, -1) = %d",
+						 status_name((enum ticket_status)i), (int)a));
+		f.limit = 1;
+		assert_int_equal(store_ticket_list(fx->st, &f, &l, &total), STORE_OK);
+		assert_int_equal(total, raw_int(fx, "SELECT count(*) FROM tickets WHERE "
+						    "coalesce(assignee_id, -1) = %d", (int)a));
+		ticket_list_free(&l);
+	}
 }
 
 /* ---- migration ---- */
