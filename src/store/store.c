@@ -119,6 +119,17 @@ int store_batch_begin(struct store *st)
 					: store_unsupported(st, "batch_begin");
 }
 
+int store_read_begin(struct store *st)
+{
+	return st->backend->read_begin ? st->backend->read_begin(st)
+				       : store_unsupported(st, "read_begin");
+}
+
+int store_read_end(struct store *st)
+{
+	return STORE_CALL(st, batch_end, 1);
+}
+
 int store_batch_end(struct store *st, int commit)
 {
 	return STORE_CALL(st, batch_end, commit);

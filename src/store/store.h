@@ -65,6 +65,16 @@ int store_set_busy_timeout(struct store *st, int ms);
 int store_batch_begin(struct store *st);
 int store_batch_end(struct store *st, int commit);
 
+/*
+ * A snapshot, for a page that reads many things: between store_read_begin
+ * and store_read_end every call reads the same state of the database, and
+ * the read lock is taken once instead of once per call.  For reading calls
+ * only (a write inside may fail BUSY).  begin: ERROR when a batch or a
+ * snapshot is open already; end: ERROR when none is.
+ */
+int store_read_begin(struct store *st);
+int store_read_end(struct store *st);
+
 /* The schema version the binary knows, and the one the database has (0 = empty). */
 int store_schema_latest(void);
 int store_schema_version(struct store *st, int *out);

@@ -32,6 +32,7 @@ struct store_backend {
 	int (*set_busy_timeout)(struct store *st, int ms);
 	int (*batch_begin)(struct store *st);
 	int (*batch_end)(struct store *st, int commit);
+	int (*read_begin)(struct store *st); /* ended by batch_end */
 
 	int (*schema_version)(struct store *st, int *out);
 	int (*migrate)(struct store *st, int *applied);

@@ -115,6 +115,7 @@ enum stmt {
 	Q_CONTACT_UPDATE,
 	Q_CONTACT_LIST,
 	Q_CONTACT_LIST_CLIENT,
+	Q_TICKET_EXISTS,
 	Q_CONTACT_COUNT_CLIENT,
 	Q_CONTACT_COUNT,
 	Q_SEQ_NEXT,
@@ -254,6 +255,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 			    "updated_at, closed_at, category) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
 	[Q_TICKET_GET] = TICKET_SELECT "WHERE t.id = ?1",
+	[Q_TICKET_EXISTS] = "SELECT 1 FROM tickets WHERE id = ?1",
 	[Q_TICKET_GET_NUMBER] = TICKET_SELECT "WHERE t.number = ?1",
 	[Q_TICKET_UPDATE] = "UPDATE tickets SET subject = ?2, status = ?3, priority = ?4, "
 			    "channel = ?5, billing = ?6, client_id = ?7, contact_id = ?8, "
@@ -522,7 +524,7 @@ void sq_tx_rollback(struct store *st)
  * the savepoints of later calls then run as transactions of their own, and
  * sq_batch_end finds the batch gone.
  */
-static int sq_batch_begin(struct store *st)
+static int batch_open(struct store *st, int begin)
 {
 	struct sq *sq = sq_of(st);
 	sqlite3_stmt *s = NULL;
@@ -537,10 +539,21 @@ static int sq_batch_begin(struct store *st)
 	if ((rc = sq_prepare(st, Q_RELEASE, &s)) != STORE_OK)
 		return rc;
 	sq_done(s);
-	if ((rc = sq_exec(st, Q_BEGIN)) != STORE_OK)
+	if ((rc = sq_exec(st, begin)) != STORE_OK)
 		return rc;
 	sq->batch = 1;
 	return STORE_OK;
+}
+
+static int sq_batch_begin(struct store *st)
+{
+	return batch_open(st, Q_BEGIN);
+}
+
+/* store_read_begin: one snapshot (no lock taken until the first read) for many reads. */
+static int sq_read_begin(struct store *st)
+{
+	return batch_open(st, Q_BEGIN_READ);
 }
 
 static int sq_batch_end(struct store *st, int commit)
@@ -2550,9 +2563,17 @@ out:
 
 int sq_ticket_exists(struct store *st, int64_t id)
 {
-	struct ticket t;
+	sqlite3_stmt *s = NULL;
+	int rc;
 
-	return sq_ticket_read(st, id, &t);
+	if ((rc = sq_prepare(st, Q_TICKET_EXISTS, &s)) != STORE_OK)
+		return rc;
+	sq_bind_int(st, s, 1, id);
+	rc = sq_step(st, s);
+	sq_done(s);
+	if (rc == 0)
+		return store_fail(st, STORE_NOT_FOUND, "ticket %" PRId64 " not found", id);
+	return rc < 0 ? rc : STORE_OK;
 }
 
 /* list_query.check of the lists of one ticket: arg is its int64_t id. */
@@ -3012,6 +3033,7 @@ const struct store_backend store_backend_sqlite = {
 	.set_busy_timeout = sq_set_busy_timeout,
 	.batch_begin = sq_batch_begin,
 	.batch_end = sq_batch_end,
+	.read_begin = sq_read_begin,
 	.schema_version = sq_schema_version,
 	.migrate = sq_migrate,
 	.check_schema = sq_check_schema,

@@ -11,6 +11,7 @@
 
 #include "core/validate.h"
 #include "web/page.h"
+#include "web/page_names.h"
 
 #define CLIENTS_PER_PAGE 50
 #define CLIENTS_PAGE_MAX 100000 /* deeper pages are refused */
@@ -158,23 +159,6 @@ static void error_para(struct html *h, const struct form_err *e)
 {
 	if (e)
 		html_printf(h, "<p class=\"error\" role=\"alert\">%s</p>\n", e->msg);
-}
-
-static const char *status_label(const char *lang, enum ticket_status s)
-{
-	switch (s) {
-	case STATUS_NEW:
-		return L(lang, "New", "Novi");
-	case STATUS_OPEN:
-		return L(lang, "Open", "Otvoren");
-	case STATUS_WAITING:
-		return L(lang, "Waiting on client", "Čeka klijenta");
-	case STATUS_RESOLVED:
-		return L(lang, "Resolved", "Riješen");
-	case STATUS_CLOSED:
-		return L(lang, "Closed", "Zatvoren");
-	}
-	return "?";
 }
 
 /* ?page= as a number 1..CLIENTS_PAGE_MAX into *out; 0, or -1 after answering 400. */
@@ -599,7 +583,7 @@ static int tickets_section(struct web_req *r, struct html *h, int64_t client_id,
 				    "<td>%s</td><td><span class=\"badge st-%s\">%s</span></td>"
 				    "<td class=\"hide-narrow\">%s</td></tr>\n",
 				    t->number, t->id, t->number, t->subject, status_name(t->status),
-				    status_label(lang, t->status), when);
+				    page_status_label(lang, t->status), when);
 		}
 		html_printf(h, "</tbody></table></div>\n");
 	}

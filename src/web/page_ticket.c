@@ -245,9 +245,12 @@ static int view_load(struct web_req *r, int64_t id, struct ticket_view *v)
 	const char *q = page_query(r, "client_q");
 	struct client_filter cf = {q, 1, FIND_MAX, 0};
 	struct contact_filter kf = {0, NULL, 1, PICK_MAX, 0};
-	int rc;
+	int rc, end;
 
 	memset(v, 0, sizeof(*v));
+	/* One snapshot for all of it: the same state everywhere on the page, one read lock. */
+	if ((rc = store_read_begin(r->st)) != STORE_OK)
+		return rc;
 	rc = store_ticket_get(r->st, id, &v->t);
 	if (rc == STORE_OK)
 		rc = store_ticket_events(r->st, id, &v->ev);
@@ -273,6 +276,9 @@ static int view_load(struct web_req *r, int64_t id, struct ticket_view *v)
 	}
 	if (rc == STORE_OK)
 		rc = view_reply_to(r, v);
+	end = store_read_end(r->st);
+	if (rc == STORE_OK)
+		rc = end;
 	if (rc == STORE_OK) {
 		view_shares(v);
 		view_index(v);

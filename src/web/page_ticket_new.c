@@ -450,7 +450,8 @@ static void contact_select(struct web_req *r, struct html *h, const struct new_t
 		contact_option(h, &extra, 1);
 		html_printf(h, "</optgroup>");
 	}
-	qsort(contacts->items, contacts->n, sizeof(contacts->items[0]), cmp_contact);
+	if (contacts->n)
+		qsort(contacts->items, contacts->n, sizeof(contacts->items[0]), cmp_contact);
 	for (i = 0; i < contacts->n; i++) {
 		const struct contact *k = &contacts->items[i];
 

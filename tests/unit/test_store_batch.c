@@ -152,6 +152,23 @@ static void test_misuse_is_refused(void **state)
 	assert_int_equal(store_batch_end(fx->other, 1), STORE_OK);
 }
 
+static void test_a_snapshot_reads_one_state(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(store_imap_set(fx->other, "s", 1, 1), STORE_OK);
+	assert_int_equal(store_read_begin(fx->st), STORE_OK);
+	assert_int_equal(store_read_begin(fx->st), STORE_ERROR);
+	assert_int_equal(last_uid(fx->st, "s"), 1);
+	/* Another connection writes meanwhile (a snapshot does not hold writers up)... */
+	assert_int_equal(store_imap_set(fx->other, "s", 1, 2), STORE_OK);
+	/* ...and the snapshot still reads the state it began with. */
+	assert_int_equal(last_uid(fx->st, "s"), 1);
+	assert_int_equal(store_read_end(fx->st), STORE_OK);
+	assert_int_equal(last_uid(fx->st, "s"), 2);
+	assert_int_equal(store_read_end(fx->st), STORE_ERROR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +179,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_a_failed_call_undoes_only_itself, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_misuse_is_refused, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_a_snapshot_reads_one_state, fx_setup, fx_teardown),
 	};
 
 	if (crypto_init() < 0)
