@@ -533,22 +533,30 @@ void page_queue(struct web_req *r)
 	struct user_list users = {0};
 	struct client extra;
 	int64_t counts[STATUS_COUNT] = {0}, total = 0;
-	int have_extra = 0, rc;
+	int have_extra = 0, rc, end;
 	struct html h;
 
 	if (queue_args_read(r, &a, &f) < 0)
 		return;
+	/* One snapshot: the rows, the counts and the total agree; one read lock. */
+	if ((rc = store_read_begin(r->st)) != STORE_OK) {
+		page_store_error(r, rc);
+		return;
+	}
 	rc = store_ticket_list(r->st, &f, &l, &total);
 	if (rc == STORE_OK)
 		rc = store_ticket_status_counts(r->st, &f, counts);
 	if (rc == STORE_OK)
 		rc = store_user_list(r->st, &users);
+	if (rc == STORE_OK && a.client && store_client_get(r->st, a.client, &extra) == STORE_OK)
+		have_extra = 1;
+	end = store_read_end(r->st);
+	if (rc == STORE_OK)
+		rc = end;
 	if (rc != STORE_OK) {
 		page_store_error(r, rc);
 		goto out;
 	}
-	if (a.client && store_client_get(r->st, a.client, &extra) == STORE_OK)
-		have_extra = 1;
 
 	if (page_begin(r, &h, L(lang, "Tickets", "Zahtjevi"), NAV_TICKETS) < 0)
 		goto out;
