@@ -172,12 +172,23 @@ static int send_one(struct store *st, const struct config *conf, int64_t id, int
 	}
 	smtp_send(conf, raw, rawlen, it.to, it.cc, &res);
 	if (res.result == SMTP_SENT) {
+		/*
+		 * "Sent" and the note of the refused recipients in one commit: whoever
+		 * sees the message sent sees the note too.
+		 */
+		int batch = res.rejected[0] && store_batch_begin(st) == STORE_OK;
+
 		rc = record(st, &it, 1, NULL, 0, 0, now);
-		if (rc == STORE_OK) {
-			stats->sent++;
-			if (res.rejected[0])
-				note_refused(st, &it, res.rejected, now);
+		if (rc == STORE_OK && res.rejected[0])
+			note_refused(st, &it, res.rejected, now);
+		if (batch) {
+			int end = store_batch_end(st, rc == STORE_OK);
+
+			if (rc == STORE_OK)
+				rc = end;
 		}
+		if (rc == STORE_OK)
+			stats->sent++;
 		log_result(&it, number, "sent", it.attempts + 1,
 			   res.rejected[0] ? res.rejected : NULL);
 	} else if (res.result == SMTP_PERMANENT ||
