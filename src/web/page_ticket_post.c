@@ -87,6 +87,26 @@ static int has_text(const char *s)
 	return 0;
 }
 
+/*
+ * The form's "body": its text, or NULL after refusing the form with the
+ * message for an empty one or one over BODY_MAX_LEN.
+ */
+static const char *body_read(struct web_req *r, int64_t ticket_id, enum ticket_form form,
+			     const struct form *f, const char *empty, const char *too_long)
+{
+	const char *body = form_get(f, "body");
+
+	if (!has_text(body)) {
+		refuse(r, ticket_id, 400, form, f, 0, empty);
+		return NULL;
+	}
+	if (strlen(body) > BODY_MAX_LEN) {
+		refuse(r, ticket_id, 400, form, f, 0, too_long);
+		return NULL;
+	}
+	return body;
+}
+
 /* A whole number lo..hi written in decimal digits only; 0, or -1. */
 static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
@@ -350,18 +370,11 @@ void page_ticket_reply_post(struct web_req *r)
 		return;
 	if (ticket_load(r, id, &t) < 0)
 		goto out;
-	body = form_get(&f, "body");
-	if (!has_text(body)) {
-		refuse(r, id, 400, TF_REPLY, &f, 0,
-		       L(lang, "Write the reply.", "Napišite odgovor."));
+	body = body_read(r, id, TF_REPLY, &f, L(lang, "Write the reply.", "Napišite odgovor."),
+			 L(lang, "The reply is too long (at most 64 KB).",
+			   "Odgovor je predug (najviše 64 KB)."));
+	if (!body)
 		goto out;
-	}
-	if (strlen(body) > BODY_MAX_LEN) {
-		refuse(r, id, 400, TF_REPLY, &f, 0,
-		       L(lang, "The reply is too long (at most 64 KB).",
-			 "Odgovor je predug (najviše 64 KB)."));
-		goto out;
-	}
 	if (cc_read(form_get(&f, "cc"), cc, sizeof(cc), bad, sizeof(bad)) < 0) {
 		snprintf(msg, sizeof(msg), "%s%s%s",
 			 bad[0] ? L(lang, "Cc: not an email address: ", "Cc: nije adresa e-pošte: ")
@@ -491,18 +504,11 @@ void page_ticket_note_post(struct web_req *r)
 		return;
 	if (ticket_load(r, id, &t) < 0)
 		goto out;
-	body = form_get(&f, "body");
-	if (!has_text(body)) {
-		refuse(r, id, 400, TF_NOTE, &f, 0,
-		       L(lang, "Write the note.", "Napišite bilješku."));
+	body = body_read(r, id, TF_NOTE, &f, L(lang, "Write the note.", "Napišite bilješku."),
+			 L(lang, "The note is too long (at most 64 KB).",
+			   "Bilješka je preduga (najviše 64 KB)."));
+	if (!body)
 		goto out;
-	}
-	if (strlen(body) > BODY_MAX_LEN) {
-		refuse(r, id, 400, TF_NOTE, &f, 0,
-		       L(lang, "The note is too long (at most 64 KB).",
-			 "Bilješka je preduga (najviše 64 KB)."));
-		goto out;
-	}
 	e.ticket_id = t.id;
 	e.kind = EVENT_NOTE;
 	e.author_user_id = r->user.id;
