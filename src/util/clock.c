@@ -46,3 +46,29 @@ int clock_local_year(int64_t t)
 		return 1970;
 	return tm.tm_year + 1900;
 }
+
+int32_t clock_local_day(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm))
+		return 0;
+	/* The local date, counted as if it were UTC: whole days since the epoch. */
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = 0;
+	return (int32_t)(timegm(&tm) / 86400);
+}
+
+int64_t clock_day_start(int32_t day)
+{
+	time_t utc_midnight = (time_t)day * 86400;
+	struct tm tm;
+
+	gmtime_r(&utc_midnight, &tm);
+	/* The same wall-clock date at 00:00 in the business zone; mktime works out
+	 * whether summer time is in force then. */
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}

@@ -21,4 +21,17 @@ int clock_set_zone(const char *tz);
 /* The local calendar year of instant t in the business zone. */
 int clock_local_year(int64_t t);
 
+/*
+ * The local day of instant t in the business zone, as a day number (days
+ * since 1970-01-01, as core/calendar.h counts them).
+ */
+int32_t clock_local_day(int64_t t);
+
+/*
+ * The instant local midnight begins day (a day number) in the business zone:
+ * days are 23, 24 or 25 hours long there.  clock_day_start(day + 1) is where
+ * day ends.
+ */
+int64_t clock_day_start(int32_t day);
+
 #endif
