@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "core/model.h"
@@ -1052,13 +1053,25 @@ static void describe_open_error(struct sq *sq, const char *path, char *why, size
 	}
 }
 
+/*
+ * Process-wide SQLite settings, before its first use: no memory statistics,
+ * which would take one global mutex on every allocation of every connection
+ * (the server's threads queued on it).
+ */
+static void sq_global_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(struct store *st, const char *path, char *err, size_t errsz)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq *sq = xcalloc(1, sizeof(*sq));
 	sqlite3_stmt *s = NULL;
 	char why[160];
 	int rc, src;
 
+	pthread_once(&once, sq_global_config);
 	st->be = sq;
 	sq->stmt = xcalloc(Q__COUNT, sizeof(*sq->stmt));
 	sq->mail_stmt = xcalloc(sq_mail_count, sizeof(*sq->mail_stmt));
