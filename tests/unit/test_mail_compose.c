@@ -30,6 +30,7 @@
 #include "util/config.h"
 #include "util/crypto.h"
 #include "util/xalloc.h"
+#include "testdb.h"
 
 /* 2026-03-02T08:00:00Z */
 #define NOW 1772438400LL
@@ -44,8 +45,8 @@ static const struct mail_policy policy = {
 };
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[TESTDB_DIR_MAX];
+	char path[TESTDB_PATH_MAX];
 	struct store *st;
 	struct config conf;
 	int64_t admin, tech; /* admin speaks Croatian, the technician English */
@@ -105,16 +106,9 @@ static int fx_setup(void **state)
 	struct client c;
 	struct contact k;
 	struct mail_outcome o;
-	char err[256];
-	int applied = 0;
 
-	strcpy(fx->dir, "/tmp/evid-test-compose-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/evid.db", fx->dir);
-	if (store_open(fx->path, &fx->st, err, sizeof(err)) != STORE_OK)
-		return -1;
-	if (store_migrate(fx->st, &applied) != STORE_OK)
+	if (testdb_make(fx->dir, fx->path, "compose") != 0 ||
+	    testdb_open(fx->path, &fx->st, 1) != 0)
 		return -1;
 	*state = fx;
 	config_defaults(&fx->conf);
@@ -143,17 +137,10 @@ static int fx_setup(void **state)
 
 static int fx_teardown(void **state)
 {
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
 	struct fx *fx = *state;
-	char p[160];
-	size_t i;
 
 	store_close(fx->st);
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	testdb_remove(fx->dir, fx->path);
 	free(fx);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "testdb.h"
 
 /* 2026-03-02T08:00:00Z */
 #define NOW 1772438400LL
@@ -44,8 +45,8 @@ static const struct mail_policy policy = {
 };
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[TESTDB_DIR_MAX];
+	char path[TESTDB_PATH_MAX];
 	struct store *st;
 	struct config conf;
 	int64_t tech, ticket;
@@ -74,15 +75,9 @@ static int fx_setup(void **state)
 	struct fx *fx = xcalloc(1, sizeof(*fx));
 	struct user u;
 	struct ticket t;
-	char err[256];
-	int applied = 0;
 
-	strcpy(fx->dir, "/tmp/evid-test-outbox-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/evid.db", fx->dir);
-	if (store_open(fx->path, &fx->st, err, sizeof(err)) != STORE_OK ||
-	    store_migrate(fx->st, &applied) != STORE_OK)
+	if (testdb_make(fx->dir, fx->path, "outbox") != 0 ||
+	    testdb_open(fx->path, &fx->st, 1) != 0)
 		return -1;
 	*state = fx;
 	config_defaults(&fx->conf);
@@ -111,17 +106,10 @@ static int fx_setup(void **state)
 
 static int fx_teardown(void **state)
 {
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
 	struct fx *fx = *state;
-	char p[160];
-	size_t i;
 
 	store_close(fx->st);
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	testdb_remove(fx->dir, fx->path);
 	free(fx);
 	return 0;
 }

@@ -22,32 +22,26 @@
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/xalloc.h"
+#include "testdb.h"
 
 /* 2026-03-02T08:00:00Z */
 #define NOW 1772438400LL
 #define HOUR 3600
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[TESTDB_DIR_MAX];
+	char path[TESTDB_PATH_MAX];
 	struct store *st;
 };
 
 static int fx_setup(void **state)
 {
 	struct fx *fx = xcalloc(1, sizeof(*fx));
-	char err[256];
 
-	strcpy(fx->dir, "/tmp/evid-test-store-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/evid.db", fx->dir);
-	if (store_open(fx->path, &fx->st, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
 	*state = fx;
-	return 0;
+	if (testdb_make(fx->dir, fx->path, "store") != 0)
+		return -1;
+	return testdb_open(fx->path, &fx->st, 0);
 }
 
 /* A fresh database with the schema applied. */
@@ -66,17 +60,10 @@ static int fx_setup_migrated(void **state)
 
 static int fx_teardown(void **state)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 	struct fx *fx = *state;
-	char p[160];
-	size_t i;
 
 	store_close(fx->st);
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	testdb_remove(fx->dir, fx->path);
 	free(fx);
 	return 0;
 }
@@ -85,36 +72,17 @@ static int fx_teardown(void **state)
 
 static sqlite3 *raw_open(struct fx *fx)
 {
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	return db;
+	return testdb_raw(fx->path);
 }
 
-/* Run sql on a raw connection; returns the SQLite result code. */
 static int raw_exec(struct fx *fx, const char *sql)
 {
-	sqlite3 *db = raw_open(fx);
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	sqlite3_close(db);
-	return rc;
+	return testdb_raw_exec(fx->path, sql);
 }
 
-/* The first column of the first row of sql, as an integer. */
 static int64_t raw_int(struct fx *fx, const char *sql)
 {
-	sqlite3 *db = raw_open(fx);
-	sqlite3_stmt *s = NULL;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
+	return testdb_raw_int(fx->path, "%s", sql);
 }
 
 static void hash_of(const char *secret, char out[CRYPTO_SHA256_HEX])

@@ -18,50 +18,36 @@
 #include "store/store.h"
 #include "store/store_mail.h"
 #include "util/crypto.h"
+#include "testdb.h"
 
 #define NOW 1772438400LL
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[TESTDB_DIR_MAX];
+	char path[TESTDB_PATH_MAX];
 	struct store *st, *other;
 };
 
 static int fx_setup(void **state)
 {
 	static struct fx fx;
-	char err[256];
-	int applied;
 
 	memset(&fx, 0, sizeof(fx));
-	strcpy(fx.dir, "/tmp/evid-test-batch-XXXXXX");
-	if (!mkdtemp(fx.dir))
+	if (testdb_make(fx.dir, fx.path, "batch") != 0 || testdb_open(fx.path, &fx.st, 1) != 0 ||
+	    testdb_open(fx.path, &fx.other, 0) != 0 ||
+	    store_set_busy_timeout(fx.other, 0) != STORE_OK)
 		return -1;
-	snprintf(fx.path, sizeof(fx.path), "%s/evid.db", fx.dir);
-	if (store_open(fx.path, &fx.st, err, sizeof(err)) != STORE_OK ||
-	    store_migrate(fx.st, &applied) != STORE_OK ||
-	    store_open(fx.path, &fx.other, err, sizeof(err)) != STORE_OK ||
-	    store_set_busy_timeout(fx.other, 0) != STORE_OK) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
 	*state = &fx;
 	return 0;
 }
 
 static int fx_teardown(void **state)
 {
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
 	struct fx *fx = *state;
-	char p[160];
 
 	store_close(fx->st);
 	store_close(fx->other);
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	testdb_remove(fx->dir, fx->path);
 	return 0;
 }
 

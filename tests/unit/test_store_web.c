@@ -26,6 +26,7 @@
 #include "store/store_mail.h"
 #include "util/crypto.h"
 #include "util/xalloc.h"
+#include "testdb.h"
 
 /* 2026-03-02T08:00:00Z */
 #define NOW 1772438400LL
@@ -43,8 +44,8 @@ static const struct mail_policy policy = {
 };
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[TESTDB_DIR_MAX];
+	char path[TESTDB_PATH_MAX];
 	struct store *st;
 	int64_t ana, bruno;     /* technicians */
 	int64_t firma, druga;   /* clients */
@@ -95,22 +96,13 @@ static int64_t add_contact(struct fx *fx, int64_t client_id, const char *name, c
 static int fx_open(void **state, int migrate)
 {
 	struct fx *fx = xcalloc(1, sizeof(*fx));
-	char err[256];
-	int applied = 0;
 
-	strcpy(fx->dir, "/tmp/evid-test-web-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/evid.db", fx->dir);
-	if (store_open(fx->path, &fx->st, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
 	*state = fx;
+	if (testdb_make(fx->dir, fx->path, "store-web") != 0 ||
+	    testdb_open(fx->path, &fx->st, migrate) != 0)
+		return -1;
 	if (!migrate)
 		return 0;
-	if (store_migrate(fx->st, &applied) != STORE_OK || applied != store_schema_latest())
-		return -1;
 	fx->ana = add_user(fx, "ana@evid.test", "Ana Anić");
 	fx->bruno = add_user(fx, "bruno@evid.test", "Bruno Babić");
 	fx->firma = add_client(fx, "Firma d.o.o.", "firma.hr");
@@ -133,17 +125,10 @@ static int fx_setup_empty(void **state)
 
 static int fx_teardown(void **state)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 	struct fx *fx = *state;
-	char p[160];
-	size_t i;
 
 	store_close(fx->st);
-	for (i = 0; i < COUNT(suffixes); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	testdb_remove(fx->dir, fx->path);
 	free(fx);
 	return 0;
 }
@@ -152,38 +137,22 @@ static int fx_teardown(void **state)
 
 static sqlite3 *raw_open(struct fx *fx)
 {
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	return db;
+	return testdb_raw(fx->path);
 }
 
 static int raw_exec(struct fx *fx, const char *sql)
 {
-	sqlite3 *db = raw_open(fx);
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	sqlite3_close(db);
-	return rc;
+	return testdb_raw_exec(fx->path, sql);
 }
 
 __attribute__((format(printf, 2, 3))) static int64_t raw_int(struct fx *fx, const char *fmt, ...)
 {
-	char sql[512];
 	va_list ap;
-	sqlite3 *db = raw_open(fx);
-	sqlite3_stmt *s = NULL;
-	int64_t v = -1;
+	int64_t v;
 
 	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
+	v = testdb_raw_vint(fx->path, fmt, ap);
 	va_end(ap);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
 	return v;
 }
 
