@@ -15,3 +15,7 @@ CREATE INDEX tickets_assignee ON tickets(assignee_id, updated_at, id, status, cr
 DROP INDEX tickets_category;
 CREATE INDEX tickets_category ON tickets(category, updated_at, id, status, created_at, priority,
 	number);
+-- The queue shows each ticket's time: with the seconds in the index of a
+-- ticket's entries, that sum reads the index alone, not each entry's row.
+DROP INDEX time_entries_ticket;
+CREATE INDEX time_entries_ticket ON time_entries(ticket_id, started_at, seconds);
