@@ -63,21 +63,37 @@ static const char *entity(unsigned char c)
 	}
 }
 
+/*
+ * Bytes html_textn must look at: the five that become entities, and the
+ * control characters other than tab and newlines (which have no place in a
+ * page and become U+FFFD).  Every other byte is copied as it is, a run at a
+ * time.
+ */
+static const unsigned char html_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1,
+	[0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1,
+	[0x1f] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
 void html_textn(struct html *h, const char *s, size_t n)
 {
 	size_t i, start = 0;
 
 	if (!s)
 		return;
-	for (i = 0; i < n && s[i]; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		const char *e = entity(c);
+		const char *e;
 
-		/* Control characters other than tab and newlines have no place in a page. */
-		if (!e && c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-			e = "\xEF\xBF\xBD";
-		if (!e)
+		if (!html_special[c])
 			continue;
+		if (c == 0)
+			break;
+		e = entity(c);
+		if (!e)
+			e = "\xEF\xBF\xBD";
 		put(h, s + start, i - start);
 		put(h, e, strlen(e));
 		start = i + 1;
@@ -111,10 +127,24 @@ static void put_query(struct html *h, const char *s)
 	}
 }
 
+/* v in decimal (a page has thousands of numbers: no snprintf for each). */
+static void put_int(struct html *h, int64_t v)
+{
+	char num[24], *p = num + sizeof(num);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	put(h, p, (size_t)(num + sizeof(num) - p));
+}
+
 static void html_vprintf(struct html *h, const char *fmt, va_list ap)
 {
 	const char *p = fmt, *start = fmt;
-	char num[32];
 
 	for (; *p; p++) {
 		if (*p != '%')
@@ -126,16 +156,13 @@ static void html_vprintf(struct html *h, const char *fmt, va_list ap)
 			html_text(h, va_arg(ap, const char *));
 			break;
 		case 'd':
-			snprintf(num, sizeof(num), "%d", va_arg(ap, int));
-			put(h, num, strlen(num));
+			put_int(h, va_arg(ap, int));
 			break;
 		case 'u':
-			snprintf(num, sizeof(num), "%u", va_arg(ap, unsigned));
-			put(h, num, strlen(num));
+			put_int(h, va_arg(ap, unsigned));
 			break;
 		case 'j':
-			snprintf(num, sizeof(num), "%" PRId64, va_arg(ap, int64_t));
-			put(h, num, strlen(num));
+			put_int(h, va_arg(ap, int64_t));
 			break;
 		case 'q':
 			put_query(h, va_arg(ap, const char *));

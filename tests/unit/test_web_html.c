@@ -3,6 +3,7 @@
  * user's-language formats (dates in Europe/Zagreb, numbers) and the login
  * rate limiter.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,32 @@ static void test_conversions(void **state)
 	assert_string_equal(html_data(&h),
 			    "-5 9007199254740993 7 % a%20b%26c%2F%C4%8D%3F%3D|<b>a&lt;b</b>|");
 	html_free(&inner);
+	html_free(&h);
+}
+
+/* Integers are written without printf: the edges of each type. */
+static void test_integer_edges(void **state)
+{
+	struct html h;
+
+	(void)state;
+	html_init(&h, 4096);
+	html_printf(&h, "%d %d %d|%u %u|%j %j %j", 0, INT_MIN, INT_MAX, 0u, UINT_MAX, INT64_MIN,
+		    INT64_MAX, (int64_t)-10);
+	assert_string_equal(html_data(&h), "0 -2147483648 2147483647|0 4294967295|"
+					   "-9223372036854775808 9223372036854775807 -10");
+	html_free(&h);
+}
+
+/* Text stops at a NUL inside the given length; every special byte is escaped in a long run. */
+static void test_text_runs(void **state)
+{
+	struct html h;
+
+	(void)state;
+	html_init(&h, 4096);
+	html_textn(&h, "ab&cd<ef>gh\"ij'kl\0mn", 17);
+	assert_string_equal(html_data(&h), "ab&amp;cd&lt;ef&gt;gh&quot;ij&#39;kl");
 	html_free(&h);
 }
 
@@ -273,6 +300,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escapes_every_string),
 	    cmocka_unit_test(test_conversions),
+	    cmocka_unit_test(test_integer_edges),
+	    cmocka_unit_test(test_text_runs),
 	    cmocka_unit_test(test_control_characters_replaced),
 	    cmocka_unit_test(test_cap),
 	    cmocka_unit_test(test_multiline),
