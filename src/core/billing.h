@@ -30,6 +30,9 @@
 #define BILL_QTY_MAX (1000000LL * BILL_QTY_ONE)
 #define BILL_PRICE_MAX (100000000LL * 100) /* 100,000,000.00 EUR */
 #define BILL_INCREMENT_MAX (24 * 3600)
+#define BILL_INCLUDED_MAX (744LL * 3600)  /* included support per month: 31 days x 24 h */
+#define BILL_LINES_MAX 100                /* lines of one contract */
+#define BILL_WORK_SECONDS_MAX (366LL * 24 * 3600) /* one time entry: longer is refused */
 
 enum bill_unit { UNIT_MONTH, UNIT_DAY, UNIT_HOUR, UNIT_PIECE };
 #define BILL_UNIT_COUNT 4
@@ -145,8 +148,14 @@ void bill_contract_clear(struct bill_contract *c);
  * Check a contract (and its lines) before it is stored: a number, dates in
  * order, a known cycle, terms within bounds (increment and minimum at most
  * a day, included at most 744 h), lines with quantity 0 < q <= BILL_QTY_MAX,
- * 0 <= price <= BILL_PRICE_MAX and a valid VAT.  Returns 0, or -1 with *why
- * a static message naming the field ("end_day: before start_day").
+ * 0 <= price <= BILL_PRICE_MAX and a valid VAT.  Also: end_day -1 or a
+ * date, both dates within calendar.h's years, a known proration, prepaid 0 or
+ * 1, overage_hourly 0..BILL_PRICE_MAX, at most BILL_LINES_MAX lines (none is
+ * allowed).  client_id and service ids are left to the store.  Returns 0, or
+ * -1 with *why (may be NULL) a message naming the field ("end_day: before
+ * start_day", "lines[2].vat: not a VAT rate (25, 13, 5 or 0)"): static, or
+ * for an indexed field one buffer per thread, valid until that thread's
+ * next failing call into billing.
  */
 int bill_contract_check(const struct bill_contract *c, const char **why);
 
@@ -257,8 +266,10 @@ struct bill_line {
 	int64_t source_id;                   /* contract line, extra or adjustment id; work: 0 */
 	char code[BILL_CODE_MAX_LEN + 1];    /* service or rate code */
 	char description[BILL_TEXT_MAX_LEN + 1]; /* contract/extra: the text; work: the subject */
-	/* contract lines: */
-	int32_t from_day, to_day;            /* the days of the month covered */
+	/* contract lines: the days of the month covered (-1 -1 when none: a
+	 * prepaid line of a contract ended before the month); work: its entries'
+	 * first and last day; extras: the item's day; adjustments: -1 -1 */
+	int32_t from_day, to_day;
 	int active_days, month_days;         /* daily proration: amount = price x active/month */
 	/* work: */
 	int64_t ticket_id;
@@ -276,7 +287,9 @@ struct bill_line {
 	int64_t unit_price;                  /* cents: contract = monthly price, extra = unit */
 	int32_t corrects_month;              /* adjustments */
 	int64_t amount;                      /* net cents of this line (prepaid: shown only) */
-	int charged;                         /* 1 when amount counts in the totals */
+	int charged;                         /* 1 when amount counts in the totals; 0 for
+					      * prepaid lines and for work and extras listed
+					      * at zero (free, warranty, not billable) */
 	int vat;
 };
 
@@ -317,10 +330,16 @@ void bill_spec_clear(struct bill_spec *s);
  * Make the specification of one client for ctx->month into *out (owned by
  * the caller, bill_spec_clear frees).  The order of lines is fixed:
  * contracts by number then lines by id; work by ticket number then rate
- * code; extras by day then id; adjustments by id.  A client with nothing in
- * the month gets a specification with no lines (the caller skips it).
- * Returns 0, or -1 with *why set when an input breaks the rules (an unknown
- * rate, an amount that overflows).
+ * code (then contract number, billable before listed-at-zero); extras by
+ * day then id; adjustments by id.  A client with nothing in the month gets a
+ * specification with no lines (the caller skips it).  Returns 0, or -1 with
+ * *why (may be NULL) set when an input breaks the rules (a contract failing
+ * bill_contract_check, an unknown rate, no default rate for work without
+ * one, an entry, extra or adjustment of another month, an entry longer than
+ * BILL_WORK_SECONDS_MAX, a prepayment of a line no contract has, an amount
+ * that overflows); *out is then empty (nothing to free).  *why is static or
+ * one buffer per thread (see bill_contract_check).  Prepayments of other
+ * months in in->prepaid are ignored.  Thread-safe.
  */
 int bill_client_spec(const struct bill_context *ctx, const struct bill_client_input *in,
 		     struct bill_spec *out, const char **why);
@@ -334,7 +353,8 @@ struct bill_summary {
 	int64_t net, tax, gross;
 };
 void bill_summary_init(struct bill_summary *s, int32_t month);
-void bill_summary_add(struct bill_summary *s, const struct bill_spec *spec);
+/* Adds spec (when it has lines): 0, or -1 when a total would overflow (s unchanged). */
+int bill_summary_add(struct bill_summary *s, const struct bill_spec *spec);
 
 /* ---- the pieces, exported for the tests and for prepayment ---- */
 
@@ -342,14 +362,15 @@ void bill_summary_add(struct bill_summary *s, const struct bill_spec *spec);
  * The net amount of one contract line for month: quantity x monthly price,
  * for the days of the month the contract covers (none: 0), prorated by
  * days when the contract is daily.  *from and *to (may be NULL) get the days
- * covered; *active the count (0 when none).  Returns 0, or -1 on overflow.
+ * covered (-1 when none); *active (may be NULL) the count (0 when none).
+ * Returns 0, or -1 on overflow (outputs untouched).
  */
 int bill_line_month_amount(const struct bill_contract *c, const struct bill_contract_line *l,
 			   int32_t month, int32_t *from, int32_t *to, int *active, int64_t *amount);
 
 /*
  * Round one length by terms (increment, mode).  Exact when the increment
- * is 0.
+ * is 0; a negative length counts as 0.
  */
 int64_t bill_round_seconds(const struct bill_terms *t, int64_t seconds);
 
@@ -358,7 +379,7 @@ int64_t bill_round_seconds(const struct bill_terms *t, int64_t seconds);
  * (quarters start in January, April, July, October; half-years in January
  * and July; years in January), cut to the contract's first and last month.
  * Returns 0 and sets *first and *last, or -1 when the contract covers no day of
- * month.
+ * month (or its cycle is unknown).
  */
 int bill_period(const struct bill_contract *c, int32_t month, int32_t *first, int32_t *last);
 
@@ -395,13 +416,21 @@ void bill_prepay_clear(struct bill_prepay *p);
  * its billing periods starts in month (a calendar period's first month, or
  * the contract's own first month), *out is that period with each line's
  * amount per month (as the month-end would compute it) and returns 1;
- * returns 0 when nothing is due in month; -1 with *why on overflow.
+ * returns 0 when nothing is due in month; -1 with *why (may be NULL) when c
+ * fails bill_contract_check or on overflow.  On 0 and -1 *out is empty
+ * (nothing to free).  client_oib is left "" (the contract does not carry it).
+ * Lines are in id order.
  */
 int bill_prepay_contract(const struct bill_contract *c, int32_t month, struct bill_prepay *out,
 			 const char **why);
 
-/* Totals by VAT of lines (net per rate; tax on each rate's net): fills vat[], net, tax, gross. */
-void bill_vat_totals(const int *vat, const int64_t *net, size_t n, struct bill_vat_total out[BILL_VAT_RATES],
-		     int64_t *net_total, int64_t *tax_total, int64_t *gross_total);
+/*
+ * Totals by VAT of lines (net per rate; tax on each rate's net): fills
+ * vat[], net, tax, gross.  Returns 0, or -1 for a VAT rate that is not one of
+ * the four or on overflow (out and the totals are then zeros).
+ */
+int bill_vat_totals(const int *vat, const int64_t *net, size_t n,
+		    struct bill_vat_total out[BILL_VAT_RATES], int64_t *net_total, int64_t *tax_total,
+		    int64_t *gross_total);
 
 #endif

@@ -41,14 +41,16 @@ int cal_month_days(int32_t month);
  * not such a month within the year limits.
  */
 int cal_month_parse(const char *s, int32_t *out);
-/* Write "YYYY-MM" into out (at least 8 bytes).  Returns out. */
+/* Write "YYYY-MM" into out (at least 8 bytes); "????-??" for a year outside
+ * 0..9999.  Returns out. */
 char *cal_month_format(int32_t month, char *out);
 /*
  * Parse "YYYY-MM-DD" (exactly) into a day number.  Returns 0, or -1 when s
  * is not a real date within the year limits.
  */
 int cal_date_parse(const char *s, int32_t *out);
-/* Write "YYYY-MM-DD" into out (at least 11 bytes).  Returns out. */
+/* Write "YYYY-MM-DD" into out (at least 11 bytes); "????-??-??" for a year
+ * outside 0..9999.  Returns out. */
 char *cal_date_format(int32_t day, char *out);
 
 #endif
