@@ -3,14 +3,22 @@
  * four Croatian client companies with contacts, an admin and three
  * technicians, and tickets over the last four weeks in every status,
  * priority, channel and billing kind, with their history, time entries and
- * one running stopwatch.  The logins are the DEMO_* constants of cli.h.
+ * one running stopwatch; for billing, a catalogue of services, the hourly
+ * rates for remote and on-site work (some of the entries were on site),
+ * three contracts of the kinds the month-end handles (included hours with
+ * overage, quarterly in advance with its prepayments, split into days from
+ * the 10th of last month) and two extra items.  The logins are the DEMO_*
+ * constants of cli.h.
  */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/billing.h"
+#include "core/calendar.h"
 #include "core/validate.h"
+#include "store/store_billing.h"
 #include "util/clock.h"
 #include "util/crypto.h"
 #include "util/xalloc.h"
@@ -92,6 +100,7 @@ struct demo_step {
 	enum ticket_status status;
 	int minutes;
 	const char *text;
+	int on_site;            /* STEP_TIME: done at the client's (the rate on_site) */
 };
 
 static const struct demo_ticket {
@@ -131,7 +140,7 @@ static const struct demo_ticket {
 	    { STEP_REPLY, 140, 0, 0, "Poštovani,\n\nobnovili smo pristupni ključ i "
 				     "sinkronizacija ponovno radi. Propuštene rezervacije "
 				     "ručno smo uvezli.\n\nMarko Kovačević" },
-	    { STEP_TIME, 24 * 60, 0, 60, "Provjera uvezenih rezervacija s recepcijom" },
+	    { STEP_TIME, 24 * 60, 0, 60, "Provjera uvezenih rezervacija s recepcijom", 1 },
 	    { STEP_STATUS, 24 * 60 + 70, STATUS_RESOLVED },
 	    { STEP_STATUS, 3 * 24 * 60, STATUS_CLOSED } } },
 	{ 2, 0, PETRA, 24 * 24 * 60 + 200, PRIORITY_NORMAL, CHANNEL_WEB, BILLING_BILLABLE,
@@ -141,7 +150,7 @@ static const struct demo_ticket {
 	  { { STEP_ASSIGN, 60 },
 	    { STEP_STATUS, 90, STATUS_OPEN },
 	    { STEP_TIME, 24 * 60, 0, 120, "Instalacija sustava, domena, šifriranje diska" },
-	    { STEP_TIME, 2 * 24 * 60, 0, 75, "Prijenos podataka i pošte, predaja korisniku" },
+	    { STEP_TIME, 2 * 24 * 60, 0, 75, "Prijenos podataka i pošte, predaja korisniku", 1 },
 	    { STEP_REPLY, 2 * 24 * 60 + 80, 0, 0, "Laptop je predan, stari ćemo obrisati i "
 						  "vratiti idući tjedan." },
 	    { STEP_STATUS, 2 * 24 * 60 + 85, STATUS_RESOLVED } } },
@@ -151,7 +160,7 @@ static const struct demo_ticket {
 	  "izdaju bez JIR-a.",
 	  { { STEP_ASSIGN, 5 },
 	    { STEP_STATUS, 6, STATUS_OPEN },
-	    { STEP_TIME, 10, 0, 50, "Uvoz obnovljenog FINA certifikata na blagajnu" },
+	    { STEP_TIME, 10, 0, 50, "Uvoz obnovljenog FINA certifikata na blagajnu", 1 },
 	    { STEP_NOTE, 65, 0, 0, "Certifikat istječe ponovno za 5 godina; dodan podsjetnik." },
 	    { STEP_STATUS, 70, STATUS_RESOLVED },
 	    { STEP_STATUS, 24 * 60, STATUS_CLOSED } } },
@@ -252,10 +261,84 @@ static void demo_oib(const char *ten, char out[OIB_LEN + 1])
 	out[OIB_LEN] = '\0';
 }
 
+/* ---- billing ---- */
+
+static const struct demo_service {
+	const char *code, *name;
+	enum bill_unit unit;
+	int64_t price; /* cents */
+	int vat;
+} demo_services[] = {
+	{ "najam-pisaca", "Najam multifunkcijskog pisača", UNIT_MONTH, 3500, 25 },
+	{ "odrzavanje-posluzitelja", "Održavanje poslužitelja", UNIT_MONTH, 25000, 25 },
+	{ "sigurnosna-kopija", "Sigurnosna kopija u oblaku (100 GB)", UNIT_MONTH, 4000, 25 },
+	{ "antivirus", "Antivirusna zaštita po računalu", UNIT_MONTH, 350, 25 },
+	{ "sat-na-terenu", "Sat rada na terenu", UNIT_HOUR, 6000, 25 },
+};
+enum { SVC_PRINTER, SVC_SERVER, SVC_BACKUP, SVC_ANTIVIRUS, SVC_ON_SITE, DEMO_SERVICES };
+
+/* remote is the default rate of [billing] (docs/configuration.md) */
+static const struct demo_rate {
+	const char *code, *name;
+	int64_t hourly;
+} demo_rates[] = {
+	{ "remote", "Rad na daljinu", 4500 },
+	{ "on_site", "Rad na terenu", 6000 },
+};
+enum { RATE_REMOTE, RATE_ON_SITE, DEMO_RATES };
+
+static const struct demo_contract {
+	int client;               /* index into demo_clients */
+	int months_back;          /* it starts this many months before the current one... */
+	int quarter;              /* ...or, when 1, with the quarter before the current one */
+	int mday;                 /* on this day of that month */
+	enum bill_proration proration;
+	enum bill_cycle cycle;
+	int prepaid;
+	struct bill_terms terms;
+	const char *notes;
+	struct {
+		int service;
+		int64_t quantity; /* thousandths */
+	} lines[3];
+} demo_contracts[] = {
+	{ 0, 6, 0, 1, PRORATE_MONTHLY, CYCLE_MONTHLY, 0,
+	  { 15 * MIN, ROUND_UP, ROUND_PER_ENTRY, 0, 10 * HOUR, 5500 },
+	  "Održavanje s 10 sati podrške mjesečno; sati iznad toga po 55,00 EUR.",
+	  { { SVC_SERVER, 1000 }, { SVC_BACKUP, 1000 }, { SVC_ANTIVIRUS, 6000 } } },
+	{ 1, 0, 1, 1, PRORATE_MONTHLY, CYCLE_QUARTERLY, 1,
+	  { 30 * MIN, ROUND_NEAREST, ROUND_PER_TICKET, 30 * MIN, 0, 0 },
+	  "Najam pisača za recepciju i urede, plaća se tromjesečno unaprijed.",
+	  { { SVC_PRINTER, 3000 }, { SVC_ANTIVIRUS, 12000 } } },
+	{ 2, 1, 0, 10, PRORATE_DAILY, CYCLE_MONTHLY, 0,
+	  { 15 * MIN, ROUND_UP, ROUND_PER_ENTRY, 0, 0, 0 },
+	  "Poslužitelj u skladištu od 10. u mjesecu; prvi mjesec po danima.",
+	  { { SVC_SERVER, 1000 }, { SVC_BACKUP, 2000 } } },
+};
+#define DEMO_CONTRACTS (sizeof(demo_contracts) / sizeof(demo_contracts[0]))
+/* The contract of the warehouse has its own price of work on site. */
+#define DEMO_ON_SITE_CONTRACT 2
+#define DEMO_ON_SITE_HOURLY 5500
+
+/* Material and travel on tickets (the ticket's index; days after it was opened). */
+static const struct demo_extra {
+	int ticket;
+	int days;
+	const char *description;
+	int64_t quantity, unit_price;
+	int vat;
+} demo_extras[] = {
+	{ 2, 2, "Torba za prijenosno računalo", 1000, 2990, 25 },
+	{ 9, 1, "Tvrdi disk 4 TB za NAS01", 2000, 11900, 25 },
+};
+
 struct demo_ids {
 	int64_t users[DEMO_USERS];
 	int64_t clients[DEMO_CLIENTS];
 	int64_t contacts[DEMO_CLIENTS][CONTACTS_MAX];
+	int64_t services[DEMO_SERVICES];
+	int64_t rates[DEMO_RATES];
+	int64_t tickets[DEMO_TICKETS];
 };
 
 static int demo_fail(struct store *st, int rc, const char *what)
@@ -391,7 +474,12 @@ static int demo_step(struct store *st, const struct demo_ticket *d, const struct
 		if (e.ended_at >= now)
 			return cli_error("demo data: time on '%s' ends in the future", d->subject);
 		rc = store_time_add(st, &e, tech, e.ended_at);
-		return rc == STORE_OK ? 0 : demo_fail(st, rc, "time entry");
+		if (rc != STORE_OK)
+			return demo_fail(st, rc, "time entry");
+		if (s->on_site)
+			rc = store_time_set_rate(st, e.id, ids->rates[RATE_ON_SITE],
+						 "Rad kod klijenta", tech, e.ended_at + MIN);
+		return rc == STORE_OK ? 0 : demo_fail(st, rc, "rate of a time entry");
 	case STEP_TIMER:
 		rc = store_timer_start(st, tech, t->id, now - (int64_t)s->at * MIN, &run, NULL);
 		return rc == STORE_OK ? 0 : demo_fail(st, rc, "stopwatch");
@@ -399,7 +487,7 @@ static int demo_step(struct store *st, const struct demo_ticket *d, const struct
 	return 0;
 }
 
-static int demo_tickets_add(struct store *st, int64_t now, const struct demo_ids *ids)
+static int demo_tickets_add(struct store *st, int64_t now, struct demo_ids *ids)
 {
 	size_t i, k;
 	int rc;
@@ -434,6 +522,7 @@ static int demo_tickets_add(struct store *st, int64_t now, const struct demo_ids
 					 created);
 		if (rc != STORE_OK)
 			return demo_fail(st, rc, d->subject);
+		ids->tickets[i] = t.id;
 		for (k = 0; k < sizeof(d->steps) / sizeof(d->steps[0]); k++) {
 			if (d->steps[k].kind == STEP_END)
 				break;
@@ -445,14 +534,150 @@ static int demo_tickets_add(struct store *st, int64_t now, const struct demo_ids
 	return 0;
 }
 
+static int demo_catalogue(struct store *st, struct demo_ids *ids)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < DEMO_SERVICES; i++) {
+		struct bill_service s;
+
+		memset(&s, 0, sizeof(s));
+		xstrlcpy(s.code, demo_services[i].code, sizeof(s.code));
+		xstrlcpy(s.name, demo_services[i].name, sizeof(s.name));
+		s.unit = demo_services[i].unit;
+		s.price = demo_services[i].price;
+		s.vat = demo_services[i].vat;
+		s.active = 1;
+		if ((rc = store_service_add(st, &s)) != STORE_OK)
+			return demo_fail(st, rc, demo_services[i].code);
+		ids->services[i] = s.id;
+	}
+	for (i = 0; i < DEMO_RATES; i++) {
+		struct bill_rate r;
+
+		memset(&r, 0, sizeof(r));
+		xstrlcpy(r.code, demo_rates[i].code, sizeof(r.code));
+		xstrlcpy(r.name, demo_rates[i].name, sizeof(r.name));
+		r.hourly = demo_rates[i].hourly;
+		r.vat = 25;
+		r.active = 1;
+		if ((rc = store_rate_add(st, &r)) != STORE_OK)
+			return demo_fail(st, rc, demo_rates[i].code);
+		ids->rates[i] = r.id;
+	}
+	return 0;
+}
+
+/*
+ * Record the prepayment of contract c due in month (it is: month starts one
+ * of its quarters), issued on that month's first working morning or now.
+ */
+static int demo_prepay(struct store *st, const struct bill_contract *c, int32_t month,
+		       int64_t now)
+{
+	int64_t issued = clock_day_start(cal_month_first_day(month)) + 9 * HOUR;
+	struct bill_prepay p;
+	const char *why = "";
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (bill_prepay_contract(c, month, &p, &why) != 1)
+		return cli_error("demo data: no prepayment of %s is due in its quarter: %s",
+				 c->number, why);
+	rc = store_prepay_record(st, month, &p, issued < now ? issued : now, NULL);
+	bill_prepay_clear(&p);
+	return rc == STORE_OK ? 0 : demo_fail(st, rc, "prepayment");
+}
+
+static int demo_contracts_add(struct store *st, int64_t now, const struct demo_ids *ids)
+{
+	int32_t month = cal_month_of_day(clock_local_day(now)), quarter = month - month % 3;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < DEMO_CONTRACTS; i++) {
+		const struct demo_contract *d = &demo_contracts[i];
+		struct bill_contract_line lines[3];
+		int32_t first = d->quarter ? quarter - 3 : month - d->months_back;
+		struct bill_contract c;
+		int y;
+
+		memset(&c, 0, sizeof(c));
+		memset(lines, 0, sizeof(lines));
+		c.client_id = ids->clients[d->client];
+		cal_month_ym(first, &y, NULL);
+		snprintf(c.number, sizeof(c.number), "UG-%d-%03zu", y, i + 1);
+		c.start_day = cal_month_first_day(first) + d->mday - 1;
+		c.end_day = -1;
+		c.proration = d->proration;
+		c.cycle = d->cycle;
+		c.prepaid = d->prepaid;
+		c.terms = d->terms;
+		xstrlcpy(c.notes, d->notes, sizeof(c.notes));
+		for (k = 0; k < 3 && d->lines[k].quantity; k++) {
+			lines[k].service_id = ids->services[d->lines[k].service];
+			lines[k].quantity = d->lines[k].quantity;
+			lines[k].monthly_price = -1; /* the service's */
+			lines[k].vat = -1;
+		}
+		c.lines = lines;
+		c.n_lines = k;
+		if ((rc = store_contract_add(st, &c)) != STORE_OK)
+			return demo_fail(st, rc, c.number);
+		if (i == DEMO_ON_SITE_CONTRACT) {
+			rc = store_rate_override_set(st, ids->rates[RATE_ON_SITE], 0, c.id,
+						     DEMO_ON_SITE_HOURLY);
+			if (rc != STORE_OK)
+				return demo_fail(st, rc, "price of work on site");
+		}
+		/* in advance: the quarter before and this one were invoiced when they began */
+		if (d->prepaid && ((rc = demo_prepay(st, &c, quarter - 3, now)) != 0 ||
+				   (rc = demo_prepay(st, &c, quarter, now)) != 0))
+			return rc;
+	}
+	return 0;
+}
+
+static int demo_extras_add(struct store *st, int64_t now, const struct demo_ids *ids)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(demo_extras) / sizeof(demo_extras[0]); i++) {
+		const struct demo_extra *d = &demo_extras[i];
+		const struct demo_ticket *t = &demo_tickets[d->ticket];
+		int64_t at = now - (int64_t)t->age * MIN + (int64_t)d->days * DAY;
+		struct bill_extra x;
+
+		memset(&x, 0, sizeof(x));
+		x.ticket_id = ids->tickets[d->ticket];
+		xstrlcpy(x.description, d->description, sizeof(x.description));
+		x.quantity = d->quantity;
+		x.unit_price = d->unit_price;
+		x.vat = d->vat;
+		x.day = clock_local_day(at < now ? at : now);
+		rc = store_extra_add(st, &x, ids->users[t->tech == NOBODY ? ADMIN : t->tech],
+				     at < now ? at : now);
+		if (rc != STORE_OK)
+			return demo_fail(st, rc, d->description);
+	}
+	return 0;
+}
+
 int demo_load(struct store *st, int64_t now)
 {
 	struct demo_ids ids;
 	int rc;
 
 	memset(&ids, 0, sizeof(ids));
-	rc = demo_people(st, now, &ids);
-	if (rc)
+	if ((rc = demo_people(st, now, &ids)) != 0)
 		return rc;
-	return demo_tickets_add(st, now, &ids);
+	if ((rc = demo_catalogue(st, &ids)) != 0)
+		return rc;
+	if ((rc = demo_tickets_add(st, now, &ids)) != 0)
+		return rc;
+	if ((rc = demo_contracts_add(st, now, &ids)) != 0)
+		return rc;
+	return demo_extras_add(st, now, &ids);
 }

@@ -15,14 +15,16 @@
 #include "core/model.h"
 #include "store/store.h"
 #include "store/store_backend.h"
+#include "store/store_billing.h"
 #include "store/store_mail.h"
 
 /*
  * Statement ids.  Each file keeps its own table of SQL referred to by name
  * (an enum): the foundation's ids count from 0 (store_sqlite.c), the mail
  * calls' from SQ_MAIL_FIRST (store_sqlite_mail.c, sq_mail_sql[id -
- * SQ_MAIL_FIRST]).  sq_prepare takes either, prepares it on first use and
- * keeps it for the life of the connection.
+ * SQ_MAIL_FIRST]), and so on for the web and the billing calls.  sq_prepare
+ * takes any, prepares it on first use and keeps it for the life of the
+ * connection.
  */
 #define SQ_MAIL_FIRST 1000
 extern const char *const sq_mail_sql[];
@@ -31,6 +33,10 @@ extern const size_t sq_mail_count;
 #define SQ_WEB_FIRST 2000
 extern const char *const sq_web_sql[];
 extern const size_t sq_web_count;
+/* The billing calls' (store_sqlite_billing.c, sq_bill_sql[id - SQ_BILL_FIRST]). */
+#define SQ_BILL_FIRST 3000
+extern const char *const sq_bill_sql[];
+extern const size_t sq_bill_count;
 
 /*
  * The ticket queue's statements are put together from fixed pieces of SQL
@@ -49,6 +55,7 @@ struct sq {
 	sqlite3_stmt **stmt;      /* the foundation's, indexed by id */
 	sqlite3_stmt **mail_stmt; /* the mail calls', indexed by id - SQ_MAIL_FIRST */
 	sqlite3_stmt **web_stmt;  /* the web calls', indexed by id - SQ_WEB_FIRST */
+	sqlite3_stmt **bill_stmt; /* the billing calls', indexed by id - SQ_BILL_FIRST */
 	struct sq_queue_stmt queue[SQ_QUEUE_CACHE];
 	unsigned queue_next;      /* the slot the next new queue shape takes */
 	int bind_rc;              /* the first bind that failed since sq_prepare */
@@ -290,5 +297,74 @@ int sq_ticket_time_shares(struct store *st, int64_t ticket_id, struct time_share
 int sq_ticket_mail_list(struct store *st, int64_t ticket_id, struct ticket_mail_list *out);
 /* Finalize the queue's prepared shapes (at close). */
 void sq_queue_cache_clear(struct sq *sq);
+
+/* ---- closed months (0006_billing.sql, store_sqlite_billing.c) ---- */
+
+/*
+ * What the triggers of 0006_billing.sql raise when a write touches a closed
+ * month (SQLite 3.40 takes only a literal in RAISE, so without the month).
+ */
+#define SQ_CLOSED_MONTH "month is closed; record a correction as an adjustment in an open month"
+
+/* What the values given to sq_closed_month_explain are. */
+enum sq_closed_by {
+	SQ_CLOSED_AT,    /* instants (a time entry's started_at) */
+	SQ_CLOSED_DAY,   /* day numbers (an extra's day) */
+	SQ_CLOSED_MONTH_OF, /* month indexes (a prepayment's or an adjustment's month) */
+};
+
+/*
+ * When rc is the CONFLICT those triggers raise, name the month in the
+ * message: "month 2027-01 is closed; record a correction as an adjustment
+ * in an open month", the closed month a or b falls in (by says what they
+ * are).  Returns rc either way; call it in the failed call's transaction,
+ * before the rollback.
+ */
+int sq_closed_month_explain(struct store *st, int rc, enum sq_closed_by by, int64_t a, int64_t b);
+
+/* ---- the billing calls (store_sqlite_billing.c), entries of store_backend_sqlite ---- */
+
+int sq_service_add(struct store *st, struct bill_service *s);
+int sq_service_update(struct store *st, const struct bill_service *s);
+int sq_service_get(struct store *st, int64_t id, struct bill_service *out);
+int sq_service_by_code(struct store *st, const char *code, struct bill_service *out);
+int sq_service_list(struct store *st, int all, struct bill_service_list *out);
+int sq_rate_add(struct store *st, struct bill_rate *r);
+int sq_rate_update(struct store *st, const struct bill_rate *r);
+int sq_rate_get(struct store *st, int64_t id, struct bill_rate *out);
+int sq_rate_by_code(struct store *st, const char *code, struct bill_rate *out);
+int sq_rate_list(struct store *st, int all, struct bill_rate_list *out);
+int sq_rate_override_set(struct store *st, int64_t rate_id, int64_t client_id,
+			 int64_t contract_id, int64_t hourly);
+int sq_rate_override_list(struct store *st, int64_t client_id, struct bill_override_list *out);
+int sq_contract_add(struct store *st, struct bill_contract *c);
+int sq_contract_update(struct store *st, struct bill_contract *c);
+int sq_contract_end(struct store *st, int64_t id, int32_t end_day);
+int sq_contract_get(struct store *st, int64_t id, struct bill_contract *out);
+int sq_contract_list(struct store *st, int64_t client_id, struct bill_contract_list *out);
+int sq_time_set_rate(struct store *st, int64_t entry_id, int64_t rate_id, const char *reason,
+		     int64_t actor_user_id, int64_t now);
+int sq_time_rate(struct store *st, int64_t entry_id, int64_t *rate_id);
+int sq_extra_add(struct store *st, struct bill_extra *x, int64_t actor_user_id, int64_t now);
+int sq_extra_remove(struct store *st, int64_t id, int64_t actor_user_id, int64_t now);
+int sq_extra_list(struct store *st, int64_t ticket_id, struct bill_extra_list *out);
+int sq_prepay_record(struct store *st, int32_t month, const struct bill_prepay *p, int64_t now,
+		     int64_t *id);
+int sq_prepay_list(struct store *st, int32_t month, struct bill_prepay_list *out);
+int sq_adjustment_add(struct store *st, int64_t client_id, struct bill_adjustment *a,
+		      int64_t actor_user_id, int64_t now);
+int sq_adjustment_list(struct store *st, int32_t month, struct bill_adjustment_list *out);
+int sq_month_closed(struct store *st, int32_t month, int *closed);
+int sq_month_close(struct store *st, int32_t month, const struct bill_stored_spec *specs,
+		   size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
+int sq_month_specs(struct store *st, int32_t month, int64_t client_id,
+		   struct bill_stored_spec **out, size_t *n, char **summary_json);
+int sq_month_closed_list(struct store *st, int32_t *months, size_t max, size_t *n);
+int sq_bill_begin(struct store *st, int32_t month, int64_t client_id,
+		  const char *default_rate_code, struct bill_context *ctx, void **out);
+int sq_bill_next(struct store *st, void *reader, struct bill_client_input *in);
+void sq_bill_end(struct store *st, void *reader);
+int sq_month_hours(struct store *st, int32_t month, struct bill_hours_list *clients,
+		   struct bill_hours_list *users);
 
 #endif

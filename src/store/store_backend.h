@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_billing.h"
 #include "store/store_mail.h"
 
 /* The migrations built into the binary (build/gen/migrations.c, in version order). */
@@ -138,6 +139,57 @@ struct store_backend {
 			int64_t *last_uid);
 	int (*imap_set)(struct store *st, const char *mailbox, int64_t uidvalidity,
 			int64_t last_uid);
+
+	/* store_billing.h */
+	int (*service_add)(struct store *st, struct bill_service *s);
+	int (*service_update)(struct store *st, const struct bill_service *s);
+	int (*service_get)(struct store *st, int64_t id, struct bill_service *out);
+	int (*service_by_code)(struct store *st, const char *code, struct bill_service *out);
+	int (*service_list)(struct store *st, int all, struct bill_service_list *out);
+	int (*rate_add)(struct store *st, struct bill_rate *r);
+	int (*rate_update)(struct store *st, const struct bill_rate *r);
+	int (*rate_get)(struct store *st, int64_t id, struct bill_rate *out);
+	int (*rate_by_code)(struct store *st, const char *code, struct bill_rate *out);
+	int (*rate_list)(struct store *st, int all, struct bill_rate_list *out);
+	int (*rate_override_set)(struct store *st, int64_t rate_id, int64_t client_id,
+				 int64_t contract_id, int64_t hourly);
+	int (*rate_override_list)(struct store *st, int64_t client_id,
+				  struct bill_override_list *out);
+	int (*contract_add)(struct store *st, struct bill_contract *c);
+	int (*contract_update)(struct store *st, struct bill_contract *c);
+	int (*contract_end)(struct store *st, int64_t id, int32_t end_day);
+	int (*contract_get)(struct store *st, int64_t id, struct bill_contract *out);
+	int (*contract_list)(struct store *st, int64_t client_id, struct bill_contract_list *out);
+	int (*time_set_rate)(struct store *st, int64_t entry_id, int64_t rate_id,
+			     const char *reason, int64_t actor_user_id, int64_t now);
+	int (*time_rate)(struct store *st, int64_t entry_id, int64_t *rate_id);
+	int (*extra_add)(struct store *st, struct bill_extra *x, int64_t actor_user_id,
+			 int64_t now);
+	int (*extra_remove)(struct store *st, int64_t id, int64_t actor_user_id, int64_t now);
+	int (*extra_list)(struct store *st, int64_t ticket_id, struct bill_extra_list *out);
+	int (*prepay_record)(struct store *st, int32_t month, const struct bill_prepay *p,
+			     int64_t now, int64_t *id);
+	int (*prepay_list)(struct store *st, int32_t month, struct bill_prepay_list *out);
+	int (*adjustment_add)(struct store *st, int64_t client_id, struct bill_adjustment *a,
+			      int64_t actor_user_id, int64_t now);
+	int (*adjustment_list)(struct store *st, int32_t month,
+			       struct bill_adjustment_list *out);
+	int (*month_closed)(struct store *st, int32_t month, int *closed);
+	int (*month_close)(struct store *st, int32_t month, const struct bill_stored_spec *specs,
+			   size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
+	int (*month_specs)(struct store *st, int32_t month, int64_t client_id,
+			   struct bill_stored_spec **out, size_t *n, char **summary_json);
+	int (*month_closed_list)(struct store *st, int32_t *months, size_t max, size_t *n);
+	/*
+	 * The month's reader: begin makes the backend's state (*out), next and
+	 * end take it back (store_billing.c keeps it with its store).
+	 */
+	int (*bill_begin)(struct store *st, int32_t month, int64_t client_id,
+			  const char *default_rate_code, struct bill_context *ctx, void **out);
+	int (*bill_next)(struct store *st, void *reader, struct bill_client_input *in);
+	void (*bill_end)(struct store *st, void *reader);
+	int (*month_hours)(struct store *st, int32_t month, struct bill_hours_list *clients,
+			   struct bill_hours_list *users);
 };
 
 /* One open database: its backend, the backend's own state, the last error. */

@@ -1,7 +1,8 @@
 /*
  * store_sqlite: the SQLite backend of the store (see store.h, store_backend.h):
  * the connection, the helpers its files share (sqlite_internal.h) and the
- * foundation's calls; the mail calls are in store_sqlite_mail.c.  Every
+ * foundation's calls; the mail calls are in store_sqlite_mail.c, the web
+ * application's in store_sqlite_web.c, billing's in store_sqlite_billing.c.  Every
  * statement lives in a table, referred to by name, prepared lazily and cached
  * per connection, always with bound parameters.  Every call that takes more
  * than one step runs inside BEGIN IMMEDIATE ... COMMIT and rolls back on any
@@ -367,7 +368,11 @@ int sq_prepare(struct store *st, int id, sqlite3_stmt **out)
 	const char *sql;
 	int rc;
 
-	if (id >= SQ_WEB_FIRST) {
+	if (id >= SQ_BILL_FIRST) {
+		assert((size_t)(id - SQ_BILL_FIRST) < sq_bill_count);
+		slot = &sq->bill_stmt[id - SQ_BILL_FIRST];
+		sql = sq_bill_sql[id - SQ_BILL_FIRST];
+	} else if (id >= SQ_WEB_FIRST) {
 		assert((size_t)(id - SQ_WEB_FIRST) < sq_web_count);
 		slot = &sq->web_stmt[id - SQ_WEB_FIRST];
 		sql = sq_web_sql[id - SQ_WEB_FIRST];
@@ -1005,11 +1010,14 @@ static void sq_close(struct store *st)
 		sqlite3_finalize(sq->mail_stmt[i]);
 	for (i = 0; i < sq_web_count; i++)
 		sqlite3_finalize(sq->web_stmt[i]);
+	for (i = 0; i < sq_bill_count; i++)
+		sqlite3_finalize(sq->bill_stmt[i]);
 	sq_queue_cache_clear(sq);
 	sqlite3_close(sq->db);
 	free(sq->stmt);
 	free(sq->mail_stmt);
 	free(sq->web_stmt);
+	free(sq->bill_stmt);
 	free(sq);
 	st->be = NULL;
 }
@@ -1076,6 +1084,7 @@ static int sq_open(struct store *st, const char *path, char *err, size_t errsz)
 	sq->stmt = xcalloc(Q__COUNT, sizeof(*sq->stmt));
 	sq->mail_stmt = xcalloc(sq_mail_count, sizeof(*sq->mail_stmt));
 	sq->web_stmt = xcalloc(sq_web_count, sizeof(*sq->web_stmt));
+	sq->bill_stmt = xcalloc(sq_bill_count, sizeof(*sq->bill_stmt));
 	src = sqlite3_open_v2(path, &sq->db,
 			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			      NULL);
@@ -2337,7 +2346,8 @@ static int time_insert(struct store *st, const struct time_entry *e, int64_t now
 	sq_bind_int(st, s, 8, now);
 	if ((rc = sq_run_done(st, s)) == STORE_OK)
 		*id = sqlite3_last_insert_rowid(sq_of(st)->db);
-	return rc;
+	/* a closed month's triggers (0006_billing.sql) refuse it */
+	return sq_closed_month_explain(st, rc, SQ_CLOSED_AT, e->started_at, e->started_at);
 }
 
 /* The EVENT_TIME_ENTRY of entry id: field "duration", new value "H:MM:SS". */
@@ -2860,7 +2870,9 @@ static int sq_time_update(struct store *st, struct time_entry *e, const char *re
 	sq_bind_text(st, s, 5, v.note);
 	sq_bind_int(st, s, 6, v.billable);
 	sq_bind_int(st, s, 7, now);
-	if ((rc = sq_run_done(st, s)) != STORE_OK)
+	rc = sq_run_done(st, s);
+	rc = sq_closed_month_explain(st, rc, SQ_CLOSED_AT, old.started_at, v.started_at);
+	if (rc != STORE_OK)
 		goto out;
 	time_summary(&old, before, sizeof(before));
 	time_summary(&v, after, sizeof(after));
@@ -3111,4 +3123,38 @@ const struct store_backend store_backend_sqlite = {
 	.outbox_flush = sq_outbox_flush,
 	.imap_get = sq_imap_get,
 	.imap_set = sq_imap_set,
+	.service_add = sq_service_add,
+	.service_update = sq_service_update,
+	.service_get = sq_service_get,
+	.service_by_code = sq_service_by_code,
+	.service_list = sq_service_list,
+	.rate_add = sq_rate_add,
+	.rate_update = sq_rate_update,
+	.rate_get = sq_rate_get,
+	.rate_by_code = sq_rate_by_code,
+	.rate_list = sq_rate_list,
+	.rate_override_set = sq_rate_override_set,
+	.rate_override_list = sq_rate_override_list,
+	.contract_add = sq_contract_add,
+	.contract_update = sq_contract_update,
+	.contract_end = sq_contract_end,
+	.contract_get = sq_contract_get,
+	.contract_list = sq_contract_list,
+	.time_set_rate = sq_time_set_rate,
+	.time_rate = sq_time_rate,
+	.extra_add = sq_extra_add,
+	.extra_remove = sq_extra_remove,
+	.extra_list = sq_extra_list,
+	.prepay_record = sq_prepay_record,
+	.prepay_list = sq_prepay_list,
+	.adjustment_add = sq_adjustment_add,
+	.adjustment_list = sq_adjustment_list,
+	.month_closed = sq_month_closed,
+	.month_close = sq_month_close,
+	.month_specs = sq_month_specs,
+	.month_closed_list = sq_month_closed_list,
+	.bill_begin = sq_bill_begin,
+	.bill_next = sq_bill_next,
+	.bill_end = sq_bill_end,
+	.month_hours = sq_month_hours,
 };
