@@ -4,9 +4,10 @@
 
 CC ?= cc
 PKGS := sqlite3 jansson libsodium inih gmime-3.0 libytnef
-# Loaded at run time by dlopen (src/mail/curl_api.c, src/web/mhd_api.c):
-# only their headers are compiled in, so `evid mail-in` does not pay for them.
-DLPKGS := libmicrohttpd libcurl
+# Loaded at run time by dlopen (src/mail/curl_api.c, src/web/mhd_api.c,
+# src/report/report_api.c): only their headers are compiled in, so
+# `evid mail-in` does not pay for them.
+DLPKGS := libmicrohttpd libcurl cairo pangocairo xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DLPKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -26,7 +27,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) $(SANFLAGS) $(
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/mail/*.c src/web/*.c src/cli/*.c))
+LIB_SRC := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/mail/*.c src/web/*.c \
+	src/report/*.c src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/assets.o
 ASSETS := $(sort $(wildcard src/web/assets/*))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))

@@ -7,8 +7,13 @@ set -eu
 
 pkgs="build-essential pkg-config make libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev
 libsodium-dev libinih-dev libgmime-3.0-dev libytnef0-dev libcurl4-openssl-dev tzdata ca-certificates"
+# the billing documents (src/report): PDF with cairo and pango, XLSX with
+# libxlsxwriter, and a font with the Croatian letters
+pkgs="$pkgs libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs libcmocka-dev python3 python3-pytest curl"
+	# the billing documents' checks: the PDF's text, the XLSX's XML and cells
+	pkgs="$pkgs poppler-utils unzip python3-openpyxl"
 	# MIME test messages from other projects, and clang's libFuzzer for make fuzz
 	pkgs="$pkgs golang-github-jhillyerd-enmime-dev libmime-explode-perl clang libclang-rt-14-dev"
 	# the mail servers the integration tests start (tests/integration/mailservers.py)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_billing.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/config.h"
@@ -49,6 +50,14 @@ static const struct cli_command {
 	  cmd_quarantine_usage },
 	{ "fetch", cmd_fetch, CLI_DB, "import new messages from the [imap] mailbox once",
 	  cmd_fetch_usage },
+	{ "service", cmd_service, CLI_DB, "add, list and change the services the company sells",
+	  cmd_service_usage },
+	{ "rate", cmd_rate, CLI_DB, "hourly rates of ticket work, their prices per client",
+	  cmd_rate_usage },
+	{ "contract", cmd_contract, CLI_DB, "clients' contracts with their lines and terms",
+	  cmd_contract_usage },
+	{ "billing", cmd_billing, CLI_DB,
+	  "prepayments, the month-end run, closing a month, extras", cmd_billing_usage },
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 

@@ -46,6 +46,14 @@ int report_summary_text(const struct bill_summary *s, const char *lang, struct b
 int report_spec_csv(const struct bill_spec *s, int header, struct buf *out, char *err,
 		    size_t errsz);
 
+/*
+ * The run's summary as one CSV row (month, clients, hours, net and VAT per
+ * rate, totals; the columns are listed in report_csv.c), after the header
+ * row when header is 1.
+ */
+int report_summary_csv(const struct bill_summary *s, int header, struct buf *out, char *err,
+		       size_t errsz);
+
 /* One client's specification as a PDF (A4) into out. */
 int report_spec_pdf(const struct bill_spec *s, const struct report_company *co, const char *lang,
 		    struct buf *out, char *err, size_t errsz);

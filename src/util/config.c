@@ -65,6 +65,11 @@ void config_defaults(struct config *c)
 	c->imap_verify_tls = 1;
 	c->imap_interval_seconds = 60;
 	xstrlcpy(c->imap_after_import, "seen", sizeof(c->imap_after_import));
+	c->billing_increment_minutes = 15;
+	xstrlcpy(c->billing_rounding, "up", sizeof(c->billing_rounding));
+	xstrlcpy(c->billing_round_per, "entry", sizeof(c->billing_round_per));
+	c->billing_minimum_minutes = 0;
+	xstrlcpy(c->billing_default_rate, "remote", sizeof(c->billing_default_rate));
 }
 
 /* ---- value checks ---- */
@@ -283,6 +288,22 @@ static int set_language(struct config *c, const char *v, char *err, size_t errsz
 	return 0;
 }
 
+/* A rate's code as the catalogue spells it: [a-z0-9_.-], 1 to 32 characters. */
+static int set_default_rate(struct config *c, const char *v, char *err, size_t errsz)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= sizeof(c->billing_default_rate) ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n) {
+		config_err(err, errsz,
+			   "default_rate: '%.40s' is not a rate code (1 to %zu of a-z 0-9 _ . -)",
+			   v, sizeof(c->billing_default_rate) - 1);
+		return -1;
+	}
+	xstrlcpy(c->billing_default_rate, v, sizeof(c->billing_default_rate));
+	return 0;
+}
+
 /*
  * Most keys need no setter of their own: their type says how to check them
  * and where the value goes (offset and size in struct config).
@@ -491,6 +512,11 @@ static const struct config_key config_keys[] = {
 	INT("imap", "interval_seconds", imap_interval_seconds, 10, 86400),
 	TYPED("imap", "after_import", KEY_CHOICE, imap_after_import, "none|seen|move"),
 	TYPED("imap", "move_to", KEY_TEXT, imap_move_to, NULL),
+	INT("billing", "increment_minutes", billing_increment_minutes, 0, 1440),
+	TYPED("billing", "rounding", KEY_CHOICE, billing_rounding, "up|nearest"),
+	TYPED("billing", "round_per", KEY_CHOICE, billing_round_per, "entry|ticket"),
+	INT("billing", "minimum_minutes", billing_minimum_minutes, 0, 1440),
+	FN("billing", "default_rate", set_default_rate),
 };
 #define CONFIG_KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -518,7 +544,7 @@ static int config_set_at(struct config *c, int k, const char *section, const cha
 				   key);
 		else
 			config_err(err, errsz,
-				   "unknown section [%.64s] (known: server, database, company, mail, smtp, imap)",
+				   "unknown section [%.64s] (known: server, database, company, mail, smtp, imap, billing)",
 				   section);
 		return -1;
 	}

@@ -55,6 +55,12 @@ struct config {
 	int imap_interval_seconds;    /* how often evid serve polls, default 60 */
 	char imap_after_import[8];    /* "none", "seen" (default) or "move" */
 	char imap_move_to[128];       /* folder for "move" */
+	/* [billing] ticket work under no contract, and the default kind of work */
+	int billing_increment_minutes;   /* rounding increment, 0..1440, default 15 (0 = exact) */
+	char billing_rounding[8];        /* "up" (default) or "nearest" */
+	char billing_round_per[8];       /* "entry" (default) or "ticket" */
+	int billing_minimum_minutes;     /* per ticket and rate in a month, 0..1440, default 0 */
+	char billing_default_rate[33];   /* the rate code of entries without one, default "remote" */
 	/* where the values came from, for messages */
 	char path[1024];         /* the file read, or "" when none was */
 };

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "core/billing.h"
 #include "core/model.h"
 #include "store/store_mail.h"
 #include "web/request.h"
@@ -124,5 +125,90 @@ json_t *json_quarantine_item(const struct quarantine_item *q);
  */
 struct intake_result;
 json_t *json_intake(const struct intake_result *r);
+
+/* ---- contracts and billing (json_billing.c) ----
+ *
+ * Money is written as integer cents under its name and as a decimal string
+ * of EUR under name_eur ("price": 3500, "price_eur": "35.00"); quantities as
+ * thousandths under "quantity" and a decimal under "quantity_units"
+ * ("quantity": 1500, "quantity_units": "1.500"); seconds as integers; days
+ * "YYYY-MM-DD" (null for none); months "YYYY-MM".
+ */
+json_t *json_service(const struct bill_service *s);
+json_t *json_rate(const struct bill_rate *r);
+json_t *json_rate_override(const struct bill_rate_override *v);
+json_t *json_contract_line(const struct bill_contract_line *l);
+json_t *json_contract(const struct bill_contract *c);   /* with its "lines" */
+json_t *json_extra(const struct bill_extra *x);         /* with its "amount" */
+json_t *json_adjustment(const struct bill_adjustment *a);
+/*
+ * A client's specification: month, client_id, client_name, client_oib,
+ * client_address, lines (each with the keys of its kind), support,
+ * work_seconds, work_rounded, vat (the four rates), net, tax, gross.
+ */
+json_t *json_bill_spec(const struct bill_spec *s);
+json_t *json_bill_summary(const struct bill_summary *s);
+json_t *json_bill_prepay(const struct bill_prepay *p);
+
+/*
+ * Read back what json_bill_spec / json_bill_summary wrote (every key
+ * required; the _eur and _units strings are not read).  Writing the result
+ * again gives the same JSON.  0, or -1 with the key's path in err
+ * ("lines[3].amount: missing"); *out is then empty.  A spec is freed with
+ * bill_spec_clear.
+ */
+int json_bill_spec_parse(json_t *o, struct bill_spec *out, char *err, size_t errsz);
+int json_bill_summary_parse(json_t *o, struct bill_summary *out, char *err, size_t errsz);
+
+/*
+ * Request bodies.  Each reads obj into *out, which the caller fills first:
+ * with the defaults on FIELDS_CREATE (required fields must then be
+ * present), with the record as stored on FIELDS_PATCH; only the keys present
+ * change it.  Unknown keys, wrong types and values out of range are
+ * refused.  Returns 0, or -1 with a message naming the field in err
+ * ("price: must be whole cents from 0 to 10000000000"); *out is unchanged
+ * on failure.  Money may come as cents (price) or as EUR (price_eur:
+ * "35.00"), not both; quantities as thousandths (quantity) or units
+ * (quantity_units: "1.5").
+ *
+ * service: code, name (required), unit, price (required), vat, active.
+ * rate: code, name, hourly (required), vat, active.
+ */
+int json_service_parse(json_t *obj, enum fields_mode mode, struct bill_service *out, char *err,
+		       size_t errsz);
+int json_rate_parse(json_t *obj, enum fields_mode mode, struct bill_rate *out, char *err,
+		    size_t errsz);
+/*
+ * POST /api/v1/rates/{id}/overrides: {"client_id" | "contract_id", "hourly"}
+ * -- exactly one of the ids; "hourly": null (or "hourly_eur": null) removes
+ * the override (out->hourly = -1, as store_rate_override_set takes it).
+ * rate_id is left as the caller set it.
+ */
+int json_override_parse(json_t *obj, struct bill_rate_override *out, char *err, size_t errsz);
+/*
+ * contract: client_id, number, start_date (required on create; client_id
+ * cannot change), end_date (null: open-ended), proration, cycle, prepaid,
+ * increment, rounding ("up"/"nearest"), round_per ("entry"/"ticket"),
+ * minimum, included (seconds), overage_hourly, notes, lines.  "lines"
+ * replaces the list: each {id (a line of this contract, to change it; absent
+ * for a new line), service_id or service_code (required for a new line; with
+ * only the code, service_id is 0 and the caller looks it up), description,
+ * quantity (default one unit), monthly_price and vat (absent: -1, the
+ * service's)}.  On FIELDS_PATCH without "lines" the contract keeps a copy of
+ * its lines.  out->lines is replaced by a new array the caller frees with
+ * bill_contract_clear (the old one is freed on success).
+ */
+int json_contract_parse(json_t *obj, enum fields_mode mode, struct bill_contract *out, char *err,
+			size_t errsz);
+/* extra: ticket_id, description, unit_price (required), date, quantity, vat. */
+int json_extra_parse(json_t *obj, enum fields_mode mode, struct bill_extra *out, char *err,
+		     size_t errsz);
+/*
+ * POST /api/v1/billing/adjustments: client_id (into *client_id),
+ * corrects_month, description, amount (not 0, may be negative), vat
+ * (required), month (null or absent: the first open month), ticket_id.
+ */
+int json_adjustment_parse(json_t *obj, struct bill_adjustment *out, int64_t *client_id,
+			  char *err, size_t errsz);
 
 #endif

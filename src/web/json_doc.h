@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/model.h"
+#include "store/store_billing.h"
 #include "store/store_mail.h"
 
 /*
@@ -99,5 +100,53 @@ char *json_doc_intake(const struct intake_result *r);
  */
 struct fetch_stats;
 char *json_doc_fetch(const struct fetch_stats *s, int ok);
+
+/* ---- contracts and billing (json_billing.c; keys as in web/json.h) ---- */
+
+/* {"service": ...}, {"services": [...], "total": n} and the same for rates. */
+char *json_doc_service(const struct bill_service *s);
+char *json_doc_services(const struct bill_service_list *l);
+char *json_doc_rate(const struct bill_rate *r);
+char *json_doc_rates(const struct bill_rate_list *l);
+/* {"overrides": [...], "total": n} */
+char *json_doc_overrides(const struct bill_override_list *l);
+/* {"contract": ... with its "lines"}, {"contracts": [...], "total": n} */
+char *json_doc_contract(const struct bill_contract *c);
+char *json_doc_contracts(const struct bill_contract_list *l);
+/* {"extra": ...}, {"extras": [...], "total": n} */
+char *json_doc_extra(const struct bill_extra *x);
+char *json_doc_extras(const struct bill_extra_list *l);
+/* {"adjustment": ...}, {"adjustments": [...], "total": n} */
+char *json_doc_adjustment(const struct bill_adjustment *a);
+char *json_doc_adjustments(const struct bill_adjustment_list *l);
+
+/*
+ * One client's specification as its own document (not wrapped in a key):
+ * the text a closed month stores, and one client's file of a run.
+ */
+char *json_doc_spec(const struct bill_spec *s);
+/* The run's summary as its own document. */
+char *json_doc_summary(const struct bill_summary *s);
+/*
+ * Read back the text of json_doc_spec / json_doc_summary: json_doc_spec
+ * (the result) gives text again byte for byte.  0, or -1 with why in err
+ * (malformed json, or the key that is missing or wrong: "lines[2].vat: not
+ * an integer in range"); *out is then empty.  A spec is freed with
+ * bill_spec_clear.
+ */
+int json_doc_spec_parse(const char *text, struct bill_spec *out, char *err, size_t errsz);
+int json_doc_summary_parse(const char *text, struct bill_summary *out, char *err, size_t errsz);
+
+/* {"prepayments": [each bill_prepay with its lines and their "months"], "total": n} */
+char *json_doc_prepays(const struct bill_prepay *p, size_t n);
+/*
+ * A month's prepayments as web/billing_run.h lists them: {"month",
+ * "prepayments": [each with "issued", "issued_at", "prepayment_id"],
+ * "clients": [{"client_id", "client_name", "client_oib", "contracts", "vat",
+ * "net", "tax", "gross"...}], "totals": {"vat", "net", "tax", "gross"...},
+ * "issued_now"}.
+ */
+struct billing_prepay_list;
+char *json_doc_prepay_list(const struct billing_prepay_list *l);
 
 #endif

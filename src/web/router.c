@@ -1,10 +1,13 @@
 /*
  * router: every endpoint of the API in one table, matched segment by
- * segment; "{id}" stands for a positive decimal id.
+ * segment; "{id}" stands for a positive decimal id, "{month}" for a month
+ * "YYYY-MM" (its index, core/calendar.h, goes where an id would).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/calendar.h"
+#include "web/api_billing.h"
 #include "web/page.h"
 #include "web/router.h"
 
@@ -51,6 +54,34 @@ static const struct route routes[] = {
     {"GET", "/api/v1/tickets/{id}/time", api_time_list, ACCESS_USER, J},
     {"POST", "/api/v1/tickets/{id}/time", api_time_add, ACCESS_USER, J},
     {"PATCH", "/api/v1/time/{id}", api_time_patch, ACCESS_USER, J},
+
+    {"POST", "/api/v1/time/{id}/rate", api_time_rate, ACCESS_USER, J},
+
+    /* billing (api_billing.c) */
+    {"GET", "/api/v1/services", api_services_list, ACCESS_USER, J},
+    {"POST", "/api/v1/services", api_services_create, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/services/{id}", api_services_get, ACCESS_USER, J},
+    {"PATCH", "/api/v1/services/{id}", api_services_patch, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/rates", api_rates_list, ACCESS_USER, J},
+    {"POST", "/api/v1/rates", api_rates_create, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/rates/{id}", api_rates_get, ACCESS_USER, J},
+    {"PATCH", "/api/v1/rates/{id}", api_rates_patch, ACCESS_ADMIN, J},
+    {"POST", "/api/v1/rates/{id}/overrides", api_rates_override, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/contracts", api_contracts_list, ACCESS_ADMIN, J},
+    {"POST", "/api/v1/contracts", api_contracts_create, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/contracts/{id}", api_contracts_get, ACCESS_ADMIN, J},
+    {"PATCH", "/api/v1/contracts/{id}", api_contracts_patch, ACCESS_ADMIN, J},
+    {"POST", "/api/v1/contracts/{id}/end", api_contracts_end, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/extras", api_extras_list, ACCESS_USER, J},
+    {"POST", "/api/v1/extras", api_extras_create, ACCESS_USER, J},
+    {"DELETE", "/api/v1/extras/{id}", api_extras_delete, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/billing/months", api_billing_months, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/billing/prepay/{month}", api_prepay_get, ACCESS_ADMIN, J},
+    {"POST", "/api/v1/billing/prepay/{month}", api_prepay_issue, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/billing/adjustments", api_adjustments_list, ACCESS_ADMIN, J},
+    {"POST", "/api/v1/billing/adjustments", api_adjustments_create, ACCESS_ADMIN, J},
+    {"GET", "/api/v1/billing/{month}", api_billing_run, ACCESS_ADMIN, J},
+    {"POST", "/api/v1/billing/{month}/close", api_billing_close, ACCESS_ADMIN, J},
 
     {"GET", "/api/v1/outbox", api_outbox_list, ACCESS_ADMIN, J},
 
@@ -100,9 +131,10 @@ static const struct route routes[] = {
     {"POST", "/admin/quarantine/{id}/reprocess", page_quarantine_reprocess_post,
      ACCESS_PAGE_ADMIN, F},
     {"GET", "/admin/outbox", page_outbox, ACCESS_PAGE_ADMIN, F},
+
 };
 
-/* Whether path matches pattern; fills ids with the {id} segments. */
+/* Whether path matches pattern; fills ids with the {id} and {month} segments. */
 static int pattern_match(const char *pattern, const char *path, int64_t ids[WEB_MAX_IDS])
 {
 	const char *p = pattern, *s = path;
@@ -125,6 +157,17 @@ static int pattern_match(const char *pattern, const char *path, int64_t ids[WEB_
 				return 0;
 			n++;
 			p += 4;
+		} else if (strncmp(p, "{month}", 7) == 0 && (p[7] == '/' || p[7] == '\0')) {
+			int32_t month;
+
+			if (len >= sizeof(seg) || n >= WEB_MAX_IDS)
+				return 0;
+			memcpy(seg, s, len);
+			seg[len] = '\0';
+			if (cal_month_parse(seg, &month) < 0)
+				return 0;
+			ids[n++] = month;
+			p += 7;
 		} else {
 			if (strncmp(p, s, len) != 0 || (p[len] != '/' && p[len] != '\0'))
 				return 0;
