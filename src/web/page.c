@@ -257,6 +257,21 @@ static void header_timer(struct web_req *r, struct html *h)
 		    L(lang, "Stop", "Zaustavi"));
 }
 
+/* Whether path is one of the billing pages (page_billing*.c), for the navigation. */
+static int billing_path(const char *path)
+{
+	const char *p;
+
+	if (strcmp(path, "/billing") == 0 || strncmp(path, "/billing/", 9) == 0 ||
+	    strncmp(path, "/contracts/", 11) == 0)
+		return 1;
+	/* /clients/{id}/contracts */
+	if (strncmp(path, "/clients/", 9) != 0)
+		return 0;
+	p = path + 9 + strspn(path + 9, "0123456789");
+	return p > path + 9 && strcmp(p, "/contracts") == 0;
+}
+
 int page_begin(struct web_req *r, struct html *h, const char *title, enum nav_item nav)
 {
 	const char *lang = page_lang(r), *n = page_query(r, "n"), *msg;
@@ -272,6 +287,8 @@ int page_begin(struct web_req *r, struct html *h, const char *title, enum nav_it
 			 nav == NAV_NEW_TICKET, "n");
 		nav_link(h, "/clients", L(lang, "Clients", "Klijenti"), nav == NAV_CLIENTS, NULL);
 		if (r->user.role == ROLE_ADMIN) {
+			nav_link(h, "/billing", L(lang, "Billing", "Obračun"),
+				 billing_path(r->path), NULL);
 			nav_link(h, "/users", L(lang, "Staff", "Djelatnici"), nav == NAV_USERS, NULL);
 			nav_link(h, "/admin/quarantine", L(lang, "Quarantine", "Karantena"),
 				 nav == NAV_QUARANTINE, NULL);

@@ -11,26 +11,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
+#include "core/money.h"
 #include "core/ticket.h"
 #include "core/timefmt.h"
+#include "store/store_billing.h"
 #include "store/store_mail.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 #include "web/page.h"
+#include "web/page_billing.h"
 #include "web/page_names.h"
 
-#define PICK_MAX 200	   /* contacts offered in the select (the rest: typeahead) */
-#define FIND_MAX 50	   /* clients offered for a search without the script (?client_q=) */
-#define MERGE_LINKS_MAX 10 /* "merged from" events whose ticket is looked up for a link */
+#define PICK_MAX 200	      /* contacts offered in the select (the rest: typeahead) */
+#define FIND_MAX 50	      /* clients offered for a search without the script (?client_q=) */
+#define MERGE_LINKS_MAX 10    /* "merged from" events whose ticket is looked up for a link */
+#define CLOSED_MONTHS_MAX 240 /* closed months looked at: twenty years */
 
 /* ---- shared with page_ticket_post.c ---- */
 
 /* Which form a page shown again after a refusal answers for. */
-enum ticket_form { TF_NONE, TF_FIELDS, TF_REPLY, TF_NOTE, TF_TIME_ADD, TF_TIME_EDIT, TF_MERGE };
+enum ticket_form {
+	TF_NONE,
+	TF_FIELDS,
+	TF_REPLY,
+	TF_NOTE,
+	TF_TIME_ADD,
+	TF_TIME_EDIT,
+	TF_MERGE,
+	TF_EXTRA_ADD,
+	TF_TIME_RATE
+};
 
 struct ticket_refusal {
 	enum ticket_form form;
 	const struct form *f; /* the values the user sent */
-	int64_t time_id;      /* TF_TIME_EDIT: the entry */
+	int64_t time_id;      /* TF_TIME_EDIT, TF_TIME_RATE: the entry */
 	const char *error;    /* what is wrong, for people */
 };
 
@@ -56,6 +72,12 @@ struct ticket_view {
 	const struct ticket_mail **mail_by_event;
 	const struct attachment **at_by_event;
 	const struct time_entry **time_by_id;
+	/* billing: extra items, the kinds of work, each entry's, the closed months */
+	struct bill_extra_list extras;
+	struct bill_rate_list rates;
+	int64_t *entry_rate; /* parallel to times.items: the rate id, 0 = the default */
+	int32_t closed[CLOSED_MONTHS_MAX];
+	size_t n_closed;
 };
 
 static void view_free(struct ticket_view *v)
@@ -71,6 +93,9 @@ static void view_free(struct ticket_view *v)
 	free(v->mail_by_event);
 	free(v->at_by_event);
 	free(v->time_by_id);
+	bill_extra_list_free(&v->extras);
+	bill_rate_list_free(&v->rates);
+	free(v->entry_rate);
 }
 
 static int mail_cmp(const void *a, const void *b)
@@ -235,6 +260,34 @@ static void view_shares(struct ticket_view *v)
 	qsort(v->shares.items, v->shares.n, sizeof(*v->shares.items), share_cmp);
 }
 
+/* The extra items, the kinds of work and each entry's, and the closed months.  A store rc. */
+static int view_billing(struct web_req *r, struct ticket_view *v)
+{
+	size_t i;
+	int rc;
+
+	rc = store_extra_list(r->st, v->t.id, &v->extras);
+	if (rc == STORE_OK)
+		rc = store_rate_list(r->st, 1, &v->rates);
+	if (rc == STORE_OK)
+		rc = store_month_closed_list(r->st, v->closed, CLOSED_MONTHS_MAX, &v->n_closed);
+	v->entry_rate = xcalloc(v->times.n + 1, sizeof(*v->entry_rate));
+	for (i = 0; rc == STORE_OK && i < v->times.n; i++)
+		rc = store_time_rate(r->st, v->times.items[i].id, &v->entry_rate[i]);
+	return rc;
+}
+
+/* Whether month is closed. */
+static int month_closed(const struct ticket_view *v, int32_t month)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_closed; i++)
+		if (v->closed[i] == month)
+			return 1;
+	return 0;
+}
+
 /*
  * Read everything the page shows.  The client select holds the ticket's
  * client (the script finds others through the API); only a search sent
@@ -276,6 +329,8 @@ static int view_load(struct web_req *r, int64_t id, struct ticket_view *v)
 	}
 	if (rc == STORE_OK)
 		rc = view_reply_to(r, v);
+	if (rc == STORE_OK)
+		rc = view_billing(r, v);
 	end = store_read_end(r->st);
 	if (rc == STORE_OK)
 		rc = end;
@@ -380,6 +435,7 @@ static const char *field_label(const char *lang, const char *field)
 	    {"status", "status", "status"},
 	    {"linked_ticket", "linked ticket", "povezani zahtjev"},
 	    {"delivery", "delivery", "isporuka"},
+	    {"extra", "extra item", "dodatna stavka"},
 	};
 	size_t i;
 
@@ -571,6 +627,11 @@ static void event_line(struct web_req *r, struct html *h, const struct ticket_vi
 			html_printf(h, " (%s)", te->note);
 		break;
 	case EVENT_TIME_CORRECTION:
+		if (strcmp(e->field, "rate") == 0) {
+			html_printf(h, "%s %s → %s", L(lang, "kind of work", "vrsta rada"),
+				    e->old_value, e->new_value);
+			break;
+		}
 		summary_duration(e->old_value, before, sizeof(before));
 		summary_duration(e->new_value, after, sizeof(after));
 		html_printf(h, "%s", L(lang, "corrected a time entry", "ispravljen unos vremena"));
@@ -908,13 +969,76 @@ int64_t page_ticket_entry_minutes(int64_t seconds)
 	return m < 1 ? 1 : m;
 }
 
+/* The rate of id (0: the default, by its configured code), or NULL when unknown. */
+static const struct bill_rate *rate_of(struct web_req *r, const struct ticket_view *v, int64_t id)
+{
+	const char *dflt = bill_default_rate_code(r);
+	size_t i;
+
+	for (i = 0; i < v->rates.n; i++)
+		if (id ? v->rates.items[i].id == id : strcmp(v->rates.items[i].code, dflt) == 0)
+			return &v->rates.items[i];
+	return NULL;
+}
+
+/*
+ * An entry's kind of work, and for its owner or an admin the form that
+ * changes it (#time-rate-ID) while its month is open.
+ */
+static void time_rate_form(struct web_req *r, struct html *h, const char *lang,
+			   const struct ticket_view *v, const struct time_entry *e, int64_t rate_id,
+			   int editable, const struct ticket_refusal *why)
+{
+	const struct ticket_refusal *w =
+	    why && why->form == TF_TIME_RATE && why->time_id == e->id ? why : NULL;
+	const struct bill_rate *cur = rate_of(r, v, rate_id), *dflt = rate_of(r, v, 0);
+	int64_t sel = rate_id;
+	size_t i;
+
+	html_printf(h, "<p class=\"rate\" data-rate=\"%s\">%s: <strong>%s</strong>%s</p>",
+		    cur ? cur->code : "", L(lang, "Kind of work", "Vrsta rada"),
+		    cur ? cur->name : L(lang, "default", "zadana"),
+		    rate_id ? "" : L(lang, " (default)", " (zadana)"));
+	if (!editable || !v->rates.n)
+		return;
+	if (w && w->f)
+		sel = form_id(w->f, "rate_id") > 0 ? form_id(w->f, "rate_id") : 0;
+	html_printf(h,
+		    "<details class=\"time-rate\"%s><summary>%s</summary><form id=\"time-rate-%j\" "
+		    "class=\"time-rate-form\" method=\"post\" action=\"/time/%j/rate\">",
+		    w ? " open" : "", L(lang, "Change the kind of work", "Promijeni vrstu rada"),
+		    e->id, e->id);
+	page_csrf_field(r, h);
+	html_printf(h, "<label>%s <select name=\"rate_id\"><option value=\"0\"%s>%s%s%s</option>",
+		    L(lang, "Kind of work", "Vrsta rada"), sel == 0 ? " selected" : "",
+		    L(lang, "default", "zadana"), dflt ? ": " : "", dflt ? dflt->name : "");
+	for (i = 0; i < v->rates.n; i++) {
+		const struct bill_rate *t = &v->rates.items[i];
+
+		if (!t->active && t->id != rate_id)
+			continue;
+		html_printf(h, "<option value=\"%j\"%s>%s</option>", t->id,
+			    sel == t->id ? " selected" : "", t->name);
+	}
+	html_printf(h,
+		    "</select></label><label>%s <input type=\"text\" name=\"reason\" value=\"%s\" "
+		    "required maxlength=\"%d\"></label><button type=\"submit\" "
+		    "class=\"secondary\">%s</button></form></details>",
+		    L(lang, "Reason", "Razlog"), sent(w, TF_TIME_RATE, "reason", ""), NOTES_MAX_LEN,
+		    L(lang, "Save", "Spremi"));
+}
+
 /* One time entry: what it is, and its correction form for its owner or an admin. */
 static void time_entry_item(struct web_req *r, struct html *h, const char *lang,
-			    const struct time_entry *e, const struct ticket_refusal *why)
+			    const struct ticket_view *v, size_t idx,
+			    const struct ticket_refusal *why)
 {
+	const struct time_entry *e = &v->times.items[idx];
 	char at[I18N_DATETIME_MAX], dur[32], started[32], minutes[32];
 	int mine = why && why->form == TF_TIME_EDIT && why->time_id == e->id;
 	const struct ticket_refusal *w = mine ? why : NULL;
+	int own = e->user_id == r->user.id || r->user.role == ROLE_ADMIN;
+	int open = !month_closed(v, cal_month_of_day(clock_local_day(e->started_at)));
 
 	i18n_datetime(lang, e->started_at, at, sizeof(at));
 	timefmt_duration(e->seconds, dur, sizeof(dur));
@@ -924,8 +1048,15 @@ static void time_entry_item(struct web_req *r, struct html *h, const char *lang,
 	    e->billable ? "" : L(lang, "not billable", "ne naplaćuje se"));
 	if (e->note[0])
 		html_printf(h, "<p class=\"muted\">%s</p>", e->note);
-	if (e->user_id != r->user.id && r->user.role != ROLE_ADMIN) {
+	time_rate_form(r, h, lang, v, e, v->entry_rate[idx], own && open, why);
+	if (!own) {
 		html_printf(h, "</li>");
+		return;
+	}
+	if (!open) {
+		html_printf(h, "<p class=\"hint closed-month\">%s</p></li>",
+			    L(lang, "Its month is closed: it can no longer change.",
+			      "Njegov je mjesec zaključen: više se ne može mijenjati."));
 		return;
 	}
 	i18n_datetime_input(e->started_at, started, sizeof(started));
@@ -986,7 +1117,7 @@ static void time_section(struct web_req *r, struct html *h, const struct ticket_
 	if (v->times.n) {
 		html_printf(h, "<h3>%s</h3><ul id=\"time-entries\">", L(lang, "Entries", "Unosi"));
 		for (i = 0; i < v->times.n; i++)
-			time_entry_item(r, h, lang, &v->times.items[i], why);
+			time_entry_item(r, h, lang, v, i, why);
 		html_printf(h, "</ul>");
 	} else {
 		html_printf(h, "<p class=\"hint\">%s</p>",
@@ -1014,6 +1145,98 @@ static void time_section(struct web_req *r, struct html *h, const struct ticket_
 	    L(lang, "Note", "Bilješka"), sent(why, TF_TIME_ADD, "note", ""), TIME_NOTE_MAX_LEN,
 	    billable ? " checked" : "", L(lang, "Billable", "Naplaćuje se"),
 	    L(lang, "Add", "Dodaj"));
+}
+
+/*
+ * The ticket's extra items (material, travel), each removable by an admin
+ * while its month is open, and the form #extra-add.
+ */
+static void extras_section(struct web_req *r, struct html *h, const struct ticket_view *v,
+			   const char *lang, const struct ticket_refusal *why)
+{
+	const struct ticket_refusal *w = why && why->form == TF_EXTRA_ADD ? why : NULL;
+	char qty[32], price[48], amount[48], day[40], today[16];
+	int64_t sum = 0, a;
+	int64_t vat_sel;
+	size_t i;
+
+	html_printf(h, "<section class=\"card\" id=\"extras\"><h2>%s</h2>",
+		    L(lang, "Extra items", "Dodatne stavke"));
+	if (v->t.billing != BILLING_BILLABLE)
+		html_printf(h, "<p class=\"hint\">%s</p>",
+			    L(lang, "The ticket is not billable: its items are listed at zero.",
+			      "Zahtjev se ne naplaćuje: stavke se navode s iznosom nula."));
+	if (v->extras.n) {
+		html_printf(h, "<ul id=\"extra-list\">");
+		for (i = 0; i < v->extras.n; i++) {
+			const struct bill_extra *x = &v->extras.items[i];
+
+			if (money_muldiv(x->unit_price, x->quantity, BILL_QTY_ONE, &a) < 0)
+				a = 0;
+			sum += a;
+			bill_qty(lang, x->quantity, qty, sizeof(qty));
+			bill_money(lang, x->unit_price, price, sizeof(price));
+			bill_money(lang, a, amount, sizeof(amount));
+			bill_day(lang, x->day, day, sizeof(day));
+			html_printf(h,
+				    "<li data-extra=\"%j\"><p><strong>%s</strong></p><p>%s × %s = "
+				    "<span class=\"amount\">%s</span> EUR <span class=\"muted\">"
+				    "(%s %d %%) · %s</span></p>",
+				    x->id, x->description, qty, price, amount,
+				    L(lang, "VAT", "PDV"), x->vat, day);
+			if (month_closed(v, cal_month_of_day(x->day)))
+				html_printf(
+				    h, "<p class=\"hint closed-month\">%s</p>",
+				    L(lang, "Its month is closed.", "Njegov je mjesec zaključen."));
+			else if (r->user.role == ROLE_ADMIN) {
+				html_printf(h,
+					    "<form class=\"extra-remove\" method=\"post\" "
+					    "action=\"/extras/%j/remove\">",
+					    x->id);
+				page_csrf_field(r, h);
+				html_printf(
+				    h,
+				    "<input type=\"hidden\" name=\"ticket_id\" value=\"%j\">"
+				    "<button type=\"submit\" class=\"secondary\">%s</button>"
+				    "</form>",
+				    v->t.id, L(lang, "Remove", "Ukloni"));
+			}
+			html_printf(h, "</li>");
+		}
+		bill_money(lang, sum, amount, sizeof(amount));
+		html_printf(h, "</ul><p>%s <strong id=\"extras-total\">%s</strong> EUR</p>",
+			    L(lang, "Net in all:", "Ukupno neto:"), amount);
+	} else {
+		html_printf(h, "<p class=\"hint\">%s</p>",
+			    L(lang, "No extra items.", "Nema dodatnih stavki."));
+	}
+	cal_date_format(clock_local_day(r->now), today);
+	if (bill_parse_int(sent(w, TF_EXTRA_ADD, "vat", "25"), 0, 100, &vat_sel) < 0)
+		vat_sel = 25;
+	html_printf(h,
+		    "<h3>%s</h3><form id=\"extra-add\" method=\"post\" "
+		    "action=\"/tickets/%j/extras\">",
+		    L(lang, "Add an item", "Dodaj stavku"), v->t.id);
+	page_csrf_field(r, h);
+	html_printf(h,
+		    "<label>%s <input type=\"text\" name=\"description\" value=\"%s\" required "
+		    "maxlength=\"%d\"></label>"
+		    "<label>%s <input type=\"text\" name=\"quantity\" value=\"%s\" required "
+		    "inputmode=\"decimal\" size=\"6\"></label>"
+		    "<label>%s <input type=\"text\" name=\"unit_price\" value=\"%s\" required "
+		    "inputmode=\"decimal\" size=\"10\"></label><label>%s <select name=\"vat\">",
+		    L(lang, "Description", "Opis"), sent(w, TF_EXTRA_ADD, "description", ""),
+		    BILL_TEXT_MAX_LEN, L(lang, "Quantity", "Količina"),
+		    sent(w, TF_EXTRA_ADD, "quantity", "1"),
+		    L(lang, "Unit price (EUR)", "Jedinična cijena (EUR)"),
+		    sent(w, TF_EXTRA_ADD, "unit_price", ""), L(lang, "VAT", "PDV"));
+	bill_vat_options(h, (int)vat_sel);
+	html_printf(h,
+		    "</select></label><label>%s <input type=\"date\" name=\"day\" value=\"%s\" "
+		    "required></label><button type=\"submit\" class=\"secondary\">%s</button>"
+		    "</form></section>\n",
+		    L(lang, "Day", "Dan"), sent(w, TF_EXTRA_ADD, "day", today),
+		    L(lang, "Add", "Dodaj"));
 }
 
 /* The number of the ticket this one was merged into, from its history. */
@@ -1112,6 +1335,7 @@ void page_ticket_show(struct web_req *r, int64_t id, int status, const struct ti
 	fields_form(r, &h, &v, lang, why);
 	stopwatch(r, &h, &v, lang);
 	time_section(r, &h, &v, lang, why);
+	extras_section(r, &h, &v, lang, why);
 	merge_section(r, &h, &v, lang, why);
 	html_printf(&h, "</aside>\n</div>\n");
 	page_end_status(r, &h, status);

@@ -11,21 +11,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/ticket.h"
 #include "core/timer.h"
 #include "core/validate.h"
 #include "mail/intake.h"
 #include "mail/mediatype.h"
 #include "mail/outbox.h"
+#include "store/store_billing.h"
 #include "store/store_mail.h"
+#include "util/clock.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "web/page.h"
+#include "web/page_billing.h"
 
 /* ---- shared with page_ticket.c (defined there) ---- */
 
-enum ticket_form { TF_NONE, TF_FIELDS, TF_REPLY, TF_NOTE, TF_TIME_ADD, TF_TIME_EDIT, TF_MERGE };
+enum ticket_form {
+	TF_NONE,
+	TF_FIELDS,
+	TF_REPLY,
+	TF_NOTE,
+	TF_TIME_ADD,
+	TF_TIME_EDIT,
+	TF_MERGE,
+	TF_EXTRA_ADD,
+	TF_TIME_RATE
+};
 
 struct ticket_refusal {
 	enum ticket_form form;
@@ -795,6 +809,173 @@ void page_time_edit_post(struct web_req *r)
 	rc = store_time_update(r->st, &e, reason, r->user.id, r->now);
 	if (rc != STORE_OK) {
 		refuse_store(r, old.ticket_id, rc, TF_TIME_EDIT, &f, old.id);
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/tickets/%lld#time-%lld", (long long)old.ticket_id,
+		 (long long)old.id);
+	page_redirect(r, loc, NOTICE_SAVED);
+out:
+	form_free(&f);
+}
+
+/* ---- billing: extra items and the kind of work ---- */
+
+void page_extra_add_post(struct web_req *r)
+{
+	const char *lang = page_lang(r), *day;
+	struct bill_form_err e;
+	struct bill_extra x;
+	int64_t id = r->ids[0], vat;
+	struct ticket t;
+	struct form f;
+	char loc[80];
+	int rc;
+
+	if (page_form_read(r, &f) < 0)
+		return;
+	if (ticket_load(r, id, &t) < 0)
+		goto out;
+	memset(&x, 0, sizeof(x));
+	x.ticket_id = t.id;
+	if (bill_take(lang, &f, "description", L(lang, "Description", "Opis"), x.description,
+		      sizeof(x.description), 0, &e) < 0) {
+		refuse(r, id, e.status, TF_EXTRA_ADD, &f, 0, e.msg);
+		goto out;
+	}
+	if (!x.description[0]) {
+		refuse(r, id, 400, TF_EXTRA_ADD, &f, 0,
+		       L(lang, "Describe the item, such as \"Toner HP 305A\".",
+			 "Opišite stavku, npr. \"Toner HP 305A\"."));
+		goto out;
+	}
+	if (bill_parse_qty(form_get(&f, "quantity"), &x.quantity) < 0) {
+		refuse(r, id, 400, TF_EXTRA_ADD, &f, 0,
+		       L(lang, "Quantity: a number above 0 with at most three decimals.",
+			 "Količina: broj veći od 0 s najviše tri decimale."));
+		goto out;
+	}
+	if (bill_parse_money(form_get(&f, "unit_price"), 0, &x.unit_price) < 0) {
+		refuse(r, id, 400, TF_EXTRA_ADD, &f, 0,
+		       L(lang,
+			 "Unit price: an amount in EUR with at most two decimals, such as 45,00.",
+			 "Jedinična cijena: iznos u eurima s najviše dvije decimale, npr. 45,00."));
+		goto out;
+	}
+	if (bill_parse_int(form_get(&f, "vat"), 0, 100, &vat) < 0 || !bill_vat_valid((int)vat)) {
+		refuse(
+		    r, id, 400, TF_EXTRA_ADD, &f, 0,
+		    L(lang, "VAT: choose 25, 13, 5 or 0 %.", "PDV: odaberite 25, 13, 5 ili 0 %."));
+		goto out;
+	}
+	x.vat = (int)vat;
+	day = form_get(&f, "day");
+	if (!day || !*day)
+		x.day = clock_local_day(r->now);
+	else if (cal_date_parse(day, &x.day) < 0) {
+		refuse(r, id, 400, TF_EXTRA_ADD, &f, 0,
+		       L(lang, "Day: a date such as 2027-01-15.", "Dan: datum, npr. 2027-01-15."));
+		goto out;
+	}
+	rc = store_extra_add(r->st, &x, r->user.id, r->now);
+	if (rc != STORE_OK) {
+		refuse_store(r, id, rc, TF_EXTRA_ADD, &f, 0);
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/tickets/%lld#extras", (long long)id);
+	page_redirect(r, loc, NOTICE_CREATED);
+out:
+	form_free(&f);
+}
+
+void page_extra_remove_post(struct web_req *r)
+{
+	const char *lang = page_lang(r);
+	struct bill_extra_list l = {0};
+	int64_t ticket_id;
+	struct form f;
+	char loc[80];
+	size_t i;
+	int rc;
+
+	if (page_form_read(r, &f) < 0)
+		return;
+	/* The store finds extras by ticket: the form says which, and it must hold this one. */
+	ticket_id = form_id(&f, "ticket_id");
+	rc = ticket_id > 0 ? store_extra_list(r->st, ticket_id, &l) : STORE_NOT_FOUND;
+	if (rc != STORE_OK && rc != STORE_NOT_FOUND) {
+		page_store_error(r, rc);
+		goto out;
+	}
+	for (i = 0; i < l.n && l.items[i].id != r->ids[0]; i++)
+		;
+	if (rc == STORE_NOT_FOUND || i == l.n) {
+		page_error(r, 404,
+			   L(lang, "The ticket has no such extra item.",
+			     "Zahtjev nema te dodatne stavke."));
+		goto out;
+	}
+	rc = store_extra_remove(r->st, r->ids[0], r->user.id, r->now);
+	if (rc != STORE_OK) {
+		refuse_store(r, ticket_id, rc, TF_NONE, NULL, 0);
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/tickets/%lld#extras", (long long)ticket_id);
+	page_redirect(r, loc, NOTICE_SAVED);
+out:
+	bill_extra_list_free(&l);
+	form_free(&f);
+}
+
+void page_time_rate_post(struct web_req *r)
+{
+	const char *lang = page_lang(r);
+	char reason[NOTES_MAX_LEN + 1], loc[64];
+	struct bill_form_err e;
+	struct time_entry old;
+	int64_t rate_id;
+	struct form f;
+	int rc;
+
+	if (page_form_read(r, &f) < 0)
+		return;
+	rc = store_time_get(r->st, r->ids[0], &old);
+	if (rc != STORE_OK) {
+		page_store_error(r, rc);
+		goto out;
+	}
+	if (old.user_id != r->user.id && r->user.role != ROLE_ADMIN) {
+		page_error(r, 403,
+			   L(lang, "A technician changes only their own time entries.",
+			     "Tehničar mijenja samo svoje unose vremena."));
+		goto out;
+	}
+	/* "0" (or nothing) is the default rate */
+	rate_id = strcmp(bill_val(&f, "rate_id"), "0") == 0 ? 0 : form_id(&f, "rate_id");
+	if (rate_id < 0) {
+		refuse(r, old.ticket_id, 400, TF_TIME_RATE, &f, old.id,
+		       L(lang, "Choose the kind of work from the list.",
+			 "Odaberite vrstu rada s popisa."));
+		goto out;
+	}
+	if (bill_take(lang, &f, "reason", L(lang, "Reason", "Razlog"), reason, sizeof(reason), 0,
+		      &e) < 0) {
+		refuse(r, old.ticket_id, e.status, TF_TIME_RATE, &f, old.id, e.msg);
+		goto out;
+	}
+	if (!reason[0]) {
+		refuse(r, old.ticket_id, 400, TF_TIME_RATE, &f, old.id,
+		       L(lang, "Say why the kind of work changes.",
+			 "Navedite razlog promjene vrste rada."));
+		goto out;
+	}
+	rc = store_time_set_rate(r->st, old.id, rate_id, reason, r->user.id, r->now);
+	if (rc == STORE_NOT_FOUND) {
+		refuse(r, old.ticket_id, 400, TF_TIME_RATE, &f, old.id,
+		       L(lang, "There is no such kind of work.", "Ne postoji ta vrsta rada."));
+		goto out;
+	}
+	if (rc != STORE_OK) {
+		refuse_store(r, old.ticket_id, rc, TF_TIME_RATE, &f, old.id);
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "/tickets/%lld#time-%lld", (long long)old.ticket_id,

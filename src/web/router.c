@@ -9,6 +9,7 @@
 #include "core/calendar.h"
 #include "web/api_billing.h"
 #include "web/page.h"
+#include "web/page_billing.h"
 #include "web/router.h"
 
 #define J WEB_JSON_MAX
@@ -132,6 +133,37 @@ static const struct route routes[] = {
      ACCESS_PAGE_ADMIN, F},
     {"GET", "/admin/outbox", page_outbox, ACCESS_PAGE_ADMIN, F},
 
+    /* billing pages (page_billing*.c): administrators; the ticket page's parts: everyone */
+    {"POST", "/tickets/{id}/extras", page_extra_add_post, ACCESS_PAGE, F},
+    {"POST", "/extras/{id}/remove", page_extra_remove_post, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/time/{id}/rate", page_time_rate_post, ACCESS_PAGE, F},
+    {"GET", "/billing", page_billing, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/download", page_billing_download, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/close", page_billing_close_get, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/billing/close", page_billing_close_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/prepay", page_prepay, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/billing/prepay", page_prepay_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/services", page_services, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/billing/services", page_service_new_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/services/{id}", page_service, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/billing/services/{id}", page_service_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/rates", page_rates, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/billing/rates", page_rate_new_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/rates/{id}", page_rate, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/billing/rates/{id}", page_rate_post, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/billing/rates/{id}/overrides", page_rate_override_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/billing/contracts", page_contracts, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/clients/{id}/contracts", page_client_contracts, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/clients/{id}/contracts", page_client_contract_new_post, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/clients/{id}/rates", page_client_rate_post, ACCESS_PAGE_ADMIN, F},
+    {"GET", "/contracts/{id}", page_contract, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/contracts/{id}", page_contract_post, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/contracts/{id}/end", page_contract_end_post, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/contracts/{id}/lines", page_contract_line_new_post, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/contracts/{id}/lines/{id}", page_contract_line_post, ACCESS_PAGE_ADMIN, F},
+    {"POST", "/contracts/{id}/lines/{id}/remove", page_contract_line_remove_post,
+     ACCESS_PAGE_ADMIN, F},
+    {"POST", "/contracts/{id}/rates", page_contract_rate_post, ACCESS_PAGE_ADMIN, F},
 };
 
 /* Whether path matches pattern; fills ids with the {id} and {month} segments. */
