@@ -359,6 +359,7 @@ int sq_month_close(struct store *st, int32_t month, const struct bill_stored_spe
 		   size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
 int sq_month_specs(struct store *st, int32_t month, int64_t client_id,
 		   struct bill_stored_spec **out, size_t *n, char **summary_json);
+int sq_month_close_spec(struct store *st, int32_t month, int64_t client_id, const char *json);
 int sq_month_closed_list(struct store *st, int32_t *months, size_t max, size_t *n);
 int sq_bill_begin(struct store *st, int32_t month, int64_t client_id,
 		  const char *default_rate_code, struct bill_context *ctx, void **out);

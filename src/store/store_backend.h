@@ -179,6 +179,8 @@ struct store_backend {
 			   size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
 	int (*month_specs)(struct store *st, int32_t month, int64_t client_id,
 			   struct bill_stored_spec **out, size_t *n, char **summary_json);
+	int (*month_close_spec)(struct store *st, int32_t month, int64_t client_id,
+				const char *json);
 	int (*month_closed_list)(struct store *st, int32_t *months, size_t max, size_t *n);
 	/*
 	 * The month's reader: begin makes the backend's state (*out), next and

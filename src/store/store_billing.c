@@ -263,6 +263,11 @@ int store_month_close(struct store *st, int32_t month, const struct bill_stored_
 	return BILL_CALL(st, month_close, month, specs, n, summary_json, actor_user_id, now);
 }
 
+int store_month_close_spec(struct store *st, int32_t month, int64_t client_id, const char *json)
+{
+	return BILL_CALL(st, month_close_spec, month, client_id, json);
+}
+
 int store_month_specs(struct store *st, int32_t month, int64_t client_id,
 		      struct bill_stored_spec **out, size_t *n, char **summary_json)
 {

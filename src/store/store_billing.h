@@ -199,13 +199,31 @@ struct bill_stored_spec {
  * to the month (see above).  The month's UTC range and days are recorded
  * as util/clock reckons them now (the business zone).  CONFLICT when already
  * closed, or when the month before is open (months close in order; the
- * first month closed has no such rule), or when two specs are of one
- * client, or while a stopwatch that started in the month runs (its entry
- * could never be written); INVALID for a NULL json or summary, or a client
- * that does not exist.
+ * first month closed has no such rule), or when the month has not ended at
+ * now (its last day is over only at the next month's local midnight), or
+ * when two specs are of one client, or while a stopwatch that started in
+ * the month runs (its entry could never be written); INVALID for a NULL
+ * json or summary, or a client that does not exist.
+ *
+ * Closing a big month without holding every specification in memory, and
+ * without a change slipping in between reading the month and closing it:
+ * open a batch (store_batch_begin takes the write lock), read the month
+ * with store_bill_begin (inside a batch it reads the batch's snapshot),
+ * store each client's specification as it is made with
+ * store_month_close_spec, then call store_month_close with n 0 (the
+ * specifications stored earlier in the batch are the month's) and
+ * store_batch_end.
  */
 int store_month_close(struct store *st, int32_t month, const struct bill_stored_spec *specs,
 		      size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
+/*
+ * Store one client's specification of month, for store_month_close in the
+ * same batch to close.  ERROR when no batch is open (a specification must
+ * never stay behind without its closed month); CONFLICT when the month is
+ * closed already or the client has one in it; INVALID for a NULL json or a
+ * client that does not exist.
+ */
+int store_month_close_spec(struct store *st, int32_t month, int64_t client_id, const char *json);
 /*
  * The stored specifications of closed month (client_id 0: all, by client
  * name; else that client's, NOT_FOUND when it has none) and the summary
@@ -221,8 +239,9 @@ int store_month_closed_list(struct store *st, int32_t *months, size_t max, size_
 
 struct bill_reader;
 /*
- * Start reading month's inputs in one read snapshot (store_read_begin: no
- * batch or snapshot may be open; other reading calls may be made until
+ * Start reading month's inputs in one read snapshot (store_read_begin;
+ * inside an open batch or snapshot, that one's: closing a month reads under
+ * its batch's write lock; other reading calls may be made until
  * store_bill_end): the clients that have anything in month (a contract
  * covering one of its days, a time entry that started in it -- on a ticket
  * of the client --, an extra item, an adjustment, a prepayment of the

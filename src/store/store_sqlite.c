@@ -3152,6 +3152,7 @@ const struct store_backend store_backend_sqlite = {
 	.month_closed = sq_month_closed,
 	.month_close = sq_month_close,
 	.month_specs = sq_month_specs,
+	.month_close_spec = sq_month_close_spec,
 	.month_closed_list = sq_month_closed_list,
 	.bill_begin = sq_bill_begin,
 	.bill_next = sq_bill_next,

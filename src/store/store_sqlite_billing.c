@@ -2144,9 +2144,18 @@ int sq_month_close(struct store *st, int32_t month, const struct bill_stored_spe
 	}
 	sq_done(s);
 	s = NULL;
-	/* its entry could never be written: the stopwatch could not be stopped */
 	from_day = cal_month_first_day(month);
 	to_day = cal_month_last_day(month);
+	/* work done later in the month could not be recorded any more */
+	if (now < clock_day_start(to_day + 1)) {
+		char end[11];
+
+		rc = store_fail(st, STORE_CONFLICT,
+				"month %s has not ended yet: it can be closed from %s on",
+				month_text(month, m), cal_date_format(to_day + 1, end));
+		goto out;
+	}
+	/* its entry could never be written: the stopwatch could not be stopped */
 	if ((rc = sq_prepare(st, B_MONTH_TIMER, &s)) != STORE_OK)
 		goto out;
 	sq_bind_int(st, s, 1, clock_day_start(from_day));
@@ -2197,6 +2206,54 @@ int sq_month_close(struct store *st, int32_t month, const struct bill_stored_spe
 	sq_bind_text(st, s, 8, summary_json);
 	rc = sq_run_done(st, s);
 	s = NULL;
+	if (rc != STORE_OK)
+		goto out;
+	rc = sq_tx_commit(st);
+out:
+	sq_done(s);
+	if (rc != STORE_OK)
+		sq_tx_rollback(st);
+	return rc;
+}
+
+int sq_month_close_spec(struct store *st, int32_t month, int64_t client_id, const char *json)
+{
+	sqlite3_stmt *s = NULL;
+	char m[8];
+	int rc, closed = 0;
+
+	if ((rc = month_check(st, "month", month)) != STORE_OK)
+		return rc;
+	if (!json)
+		return store_fail(st, STORE_INVALID, "json: required");
+	if (!sq_of(st)->batch)
+		return store_fail(st, STORE_ERROR,
+				  "a month's specification is stored only in the batch that closes it");
+	if ((rc = sq_tx_begin(st)) != STORE_OK)
+		return rc;
+	if ((rc = month_is_closed(st, month, &closed)) != STORE_OK)
+		goto out;
+	if (closed) {
+		rc = store_fail(st, STORE_CONFLICT, "month %s is already closed",
+				month_text(month, m));
+		goto out;
+	}
+	rc = client_exists(st, client_id);
+	if (rc == STORE_NOT_FOUND)
+		rc = store_fail(st, STORE_INVALID, "client_id: client %" PRId64 " not found",
+				client_id);
+	if (rc != STORE_OK)
+		goto out;
+	if ((rc = sq_prepare(st, B_SPEC_INSERT, &s)) != STORE_OK)
+		goto out;
+	sq_bind_int(st, s, 1, month);
+	sq_bind_int(st, s, 2, client_id);
+	sq_bind_text(st, s, 3, json);
+	rc = sq_run_done(st, s);
+	s = NULL;
+	if (rc == STORE_CONFLICT)
+		rc = store_fail(st, STORE_CONFLICT, "client %" PRId64 " has a specification of %s already",
+				client_id, month_text(month, m));
 	if (rc != STORE_OK)
 		goto out;
 	rc = sq_tx_commit(st);
@@ -2491,6 +2548,7 @@ struct reader {
 	struct bill_work *work;
 	size_t work_cap;
 	struct sq_rows contracts;
+	int own_snapshot;          /* began its own read snapshot (not inside a batch) */
 };
 
 /* A reader of month (a valid one) with its days' starts, nothing read yet. */
@@ -3040,7 +3098,8 @@ static void rd_abandon(struct store *st, struct reader *r)
 	char msg[sizeof(st->errmsg)];
 
 	memcpy(msg, st->errmsg, sizeof(msg));
-	(void)store_read_end(st);
+	if (r->own_snapshot)
+		(void)store_read_end(st);
 	memcpy(st->errmsg, msg, sizeof(msg));
 	reader_free(r);
 }
@@ -3056,7 +3115,9 @@ int sq_bill_begin(struct store *st, int32_t month, int64_t client_id,
 	if ((rc = month_check(st, "month", month)) != STORE_OK)
 		return rc;
 	r = reader_new(month);
-	if ((rc = store_read_begin(st)) != STORE_OK) {
+	/* Inside a batch (closing a month reads under the write lock) its snapshot is the batch's. */
+	r->own_snapshot = !sq_of(st)->batch;
+	if (r->own_snapshot && (rc = store_read_begin(st)) != STORE_OK) {
 		reader_free(r);
 		return rc;
 	}
@@ -3210,8 +3271,11 @@ int sq_bill_next(struct store *st, void *reader, struct bill_client_input *in)
 
 void sq_bill_end(struct store *st, void *reader)
 {
-	(void)store_read_end(st);
-	reader_free(reader);
+	struct reader *r = reader;
+
+	if (r->own_snapshot)
+		(void)store_read_end(st);
+	reader_free(r);
 }
 
 /* ---- the chart ---- */

@@ -710,22 +710,27 @@ out:
 
 /* ---- closing ---- */
 
+/*
+ * Closing reads the month and stores each client's specification under one
+ * write lock (a store batch), so what is stored is exactly what the month
+ * holds when it closes, and only one client's JSON is in memory at a time.
+ */
 struct close_state {
-	struct bill_stored_spec *specs;
-	size_t n, cap;
+	struct store *st;
+	int32_t month;
+	size_t n;
 	struct bill_summary summary;
 };
 
 static int close_one(const struct bill_spec *s, void *arg, struct billing_error *e)
 {
 	struct close_state *cs = arg;
+	char *json = json_doc_spec(s);
+	int rc = store_month_close_spec(cs->st, cs->month, s->client_id, json);
 
-	if (cs->n == cs->cap) {
-		cs->cap = cs->cap ? cs->cap * 2 : 64;
-		cs->specs = xrealloc(cs->specs, cs->cap * sizeof(*cs->specs));
-	}
-	cs->specs[cs->n].client_id = s->client_id;
-	cs->specs[cs->n].json = json_doc_spec(s);
+	free(json);
+	if (rc != STORE_OK)
+		return fail_store(e, cs->st, rc);
 	cs->n++;
 	if (bill_summary_add(&cs->summary, s) < 0)
 		return fail(e, BILLING_FAIL_RULES, "the month's totals overflow");
@@ -740,34 +745,44 @@ int billing_close(struct store *st, const struct config *conf, int32_t month, in
 	int closed = 0, rc, ret = -1;
 
 	memset(&cs, 0, sizeof(cs));
+	cs.st = st;
+	cs.month = month;
 	bill_summary_init(&cs.summary, month);
-	rc = store_month_closed(st, month, &closed);
-	if (rc != STORE_OK)
+	if ((rc = store_batch_begin(st)) != STORE_OK)
 		return fail_store(e, st, rc);
+	rc = store_month_closed(st, month, &closed);
+	if (rc != STORE_OK) {
+		fail_store(e, st, rc);
+		goto out;
+	}
 	if (closed) {
 		fail(e, BILLING_FAIL_STORE, "month %s is closed already",
 		     cal_month_format(month, m));
 		e->store_rc = STORE_CONFLICT;
-		return -1;
+		goto out;
 	}
 	if (each_open(st, conf, month, 0, close_one, &cs, e) < 0)
 		goto out;
 	summary = json_doc_summary(&cs.summary);
-	rc = store_month_close(st, month, cs.specs, cs.n, summary, actor_user_id, now);
+	rc = store_month_close(st, month, NULL, 0, summary, actor_user_id, now);
 	if (rc != STORE_OK) {
 		fail_store(e, st, rc);
 		goto out;
+	}
+	if ((rc = store_batch_end(st, 1)) != STORE_OK) {
+		fail_store(e, st, rc);
+		free(summary);
+		return -1;
 	}
 	if (res) {
 		memset(res, 0, sizeof(*res));
 		res->closed = 1;
 		res->summary = cs.summary;
 	}
-	ret = 0;
+	free(summary);
+	return 0;
 out:
-	for (size_t i = 0; i < cs.n; i++)
-		free((char *)cs.specs[i].json);
-	free(cs.specs);
+	(void)store_batch_end(st, 0);
 	free(summary);
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1106,6 +1107,74 @@ static void test_month_close_in_order(void **state)
 	assert_string_equal(store_errmsg(fx->st), "month: not a month of the years 1900..9999");
 }
 
+/*
+ * Closing a month in a batch: the month is read and its specifications are
+ * stored under one write lock, one client at a time, and nothing of it stays
+ * when the batch is undone.  A month closes only after it has ended.
+ */
+static void test_month_close_in_batch(void **state)
+{
+	struct fx *fx = *state;
+	struct bill_client_input in;
+	struct bill_context ctx;
+	struct bill_reader *r = NULL;
+	struct store *other = NULL;
+	struct time_entry e;
+	int64_t t = add_ticket(fx, fx->alfa, "Pisač", BILLING_BILLABLE);
+	char want[128];
+	int closed = -1;
+
+	add_entry(fx, t, fx->ana, JAN_10_9H, HOUR, 1);
+	/* a specification is stored only by the batch that closes its month */
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->alfa, "{}"), STORE_ERROR);
+	assert_string_equal(store_errmsg(fx->st),
+			    "a month's specification is stored only in the batch that closes it");
+	/* not before the month is over: 2027-01-31 23:50 is still January */
+	assert_int_equal(store_month_close(fx->st, JAN, NULL, 0, "{}", fx->ana, JAN_31_2350),
+			 STORE_CONFLICT);
+	assert_string_equal(store_errmsg(fx->st),
+			    "month 2027-01 has not ended yet: it can be closed from 2027-02-01 on");
+
+	/* undone: nothing stays */
+	assert_int_equal(store_batch_begin(fx->st), STORE_OK);
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->alfa, "{\"a\":1}"), STORE_OK);
+	assert_int_equal(store_batch_end(fx->st, 0), STORE_OK);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM billing_specs"), 0);
+
+	assert_int_equal(store_batch_begin(fx->st), STORE_OK);
+	/* the month is read in the batch's own snapshot */
+	assert_int_equal(store_bill_begin(fx->st, JAN, 0, "remote", &ctx, &r), STORE_OK);
+	assert_int_equal(store_bill_next(r, &in), 1);
+	assert_int_equal(in.client_id, fx->alfa);
+	assert_int_equal(in.n_work, 1);
+	store_bill_end(r);
+	/* meanwhile no other connection can change the month */
+	assert_int_equal(testdb_open(fx->path, &other, 0), 0);
+	assert_int_equal(store_set_busy_timeout(other, 0), STORE_OK);
+	memset(&e, 0, sizeof(e));
+	e.ticket_id = t;
+	e.user_id = fx->bruno;
+	e.started_at = JAN_10_9H + 2 * HOUR;
+	e.ended_at = e.started_at + HOUR;
+	e.billable = 1;
+	assert_int_equal(store_time_add(other, &e, fx->bruno, NOW), STORE_BUSY);
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->alfa, "{\"a\":1}"), STORE_OK);
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->alfa, "{\"a\":2}"),
+			 STORE_CONFLICT);
+	snprintf(want, sizeof(want), "client %" PRId64 " has a specification of 2027-01 already",
+		 fx->alfa);
+	assert_string_equal(store_errmsg(fx->st), want);
+	assert_int_equal(store_month_close(fx->st, JAN, NULL, 0, "{}", fx->ana, NOW), STORE_OK);
+	assert_int_equal(store_batch_end(fx->st, 1), STORE_OK);
+	assert_int_equal(store_month_closed(fx->st, JAN, &closed), STORE_OK);
+	assert_int_equal(closed, 1);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM billing_specs WHERE json = '{\"a\":1}'"),
+			 1);
+	/* and once it is closed the other connection is refused, not kept waiting */
+	assert_int_equal(store_time_add(other, &e, fx->bruno, NOW), STORE_CONFLICT);
+	store_close(other);
+}
+
 static void test_month_specs(void **state)
 {
 	struct fx *fx = *state;
@@ -1788,6 +1857,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_extras, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_prepay, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_month_close_in_order, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_month_close_in_batch, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_month_specs, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_adjustments, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_closed_refusals, fx_setup, fx_teardown),
