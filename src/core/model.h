@@ -156,6 +156,8 @@ struct time_entry {
 	int billable;                 /* 1 or 0 */
 	int64_t created_at;
 	char user_name[NAME_MAX_LEN + 1]; /* filled by reads */
+	int64_t rate_id;              /* kind of work (a billing rate), 0 = the default: filled by
+					 reads, set with store_time_set_rate (store_billing.h) */
 };
 
 /* A technician's running stopwatch (at most one per user). */

@@ -64,7 +64,8 @@
 	"LEFT JOIN contacts k ON k.id = e.author_contact_id "
 #define TIME_SELECT                                                                       \
 	"SELECT x.id, x.ticket_id, x.user_id, x.started_at, x.ended_at, x.seconds, x.note, " \
-	"x.billable, x.created_at, u.name FROM time_entries x JOIN users u ON u.id = x.user_id "
+	"x.billable, x.created_at, u.name, coalesce(x.rate_id, 0) "                         \
+	"FROM time_entries x JOIN users u ON u.id = x.user_id "
 #define TIMER_SELECT                                                                      \
 	"SELECT r.user_id, r.ticket_id, r.started_at, t.number, t.subject "                \
 	"FROM timers r JOIN tickets t ON t.id = r.ticket_id "
@@ -736,6 +737,7 @@ static int read_time_entry(struct store *st, sqlite3_stmt *s, void *item)
 	e->billable = sqlite3_column_int(s, 7);
 	e->created_at = sqlite3_column_int64(s, 8);
 	sq_col_text(s, 9, e->user_name, sizeof(e->user_name));
+	e->rate_id = sqlite3_column_int64(s, 10);
 	return sq_row_check(st, "time entry");
 }
 

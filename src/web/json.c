@@ -557,6 +557,7 @@ json_t *json_time_entry(const struct time_entry *e)
 	set(o, "seconds", json_integer(e->seconds));
 	set(o, "note", json_text(e->note));
 	set(o, "billable", json_boolean(e->billable));
+	set(o, "rate_id", json_ref(e->rate_id));
 	set(o, "created_at", json_time_or_null(e->created_at));
 	return o;
 }

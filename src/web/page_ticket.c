@@ -75,7 +75,6 @@ struct ticket_view {
 	/* billing: extra items, the kinds of work, each entry's, the closed months */
 	struct bill_extra_list extras;
 	struct bill_rate_list rates;
-	int64_t *entry_rate; /* parallel to times.items: the rate id, 0 = the default */
 	int32_t closed[CLOSED_MONTHS_MAX];
 	size_t n_closed;
 };
@@ -95,7 +94,6 @@ static void view_free(struct ticket_view *v)
 	free(v->time_by_id);
 	bill_extra_list_free(&v->extras);
 	bill_rate_list_free(&v->rates);
-	free(v->entry_rate);
 }
 
 static int mail_cmp(const void *a, const void *b)
@@ -260,10 +258,9 @@ static void view_shares(struct ticket_view *v)
 	qsort(v->shares.items, v->shares.n, sizeof(*v->shares.items), share_cmp);
 }
 
-/* The extra items, the kinds of work and each entry's, and the closed months.  A store rc. */
+/* The extra items, the kinds of work, and the closed months.  A store rc. */
 static int view_billing(struct web_req *r, struct ticket_view *v)
 {
-	size_t i;
 	int rc;
 
 	rc = store_extra_list(r->st, v->t.id, &v->extras);
@@ -271,9 +268,6 @@ static int view_billing(struct web_req *r, struct ticket_view *v)
 		rc = store_rate_list(r->st, 1, &v->rates);
 	if (rc == STORE_OK)
 		rc = store_month_closed_list(r->st, v->closed, CLOSED_MONTHS_MAX, &v->n_closed);
-	v->entry_rate = xcalloc(v->times.n + 1, sizeof(*v->entry_rate));
-	for (i = 0; rc == STORE_OK && i < v->times.n; i++)
-		rc = store_time_rate(r->st, v->times.items[i].id, &v->entry_rate[i]);
 	return rc;
 }
 
@@ -1048,7 +1042,7 @@ static void time_entry_item(struct web_req *r, struct html *h, const char *lang,
 	    e->billable ? "" : L(lang, "not billable", "ne naplaćuje se"));
 	if (e->note[0])
 		html_printf(h, "<p class=\"muted\">%s</p>", e->note);
-	time_rate_form(r, h, lang, v, e, v->entry_rate[idx], own && open, why);
+	time_rate_form(r, h, lang, v, e, e->rate_id, own && open, why);
 	if (!own) {
 		html_printf(h, "</li>");
 		return;

@@ -570,9 +570,17 @@ def test_time_entry_rate_and_bad_requests(billing_server):
     r = api("POST", "/api/v1/time/%d/rate" % e["id"], dict(rate="on_site", reason="teren"),
             token=ana)
     assert r.json["rate"] == "on_site" and r.json["time_entry"]["id"] == e["id"]
+    on_site = api("GET", "/api/v1/rates").json
+    on_site = [x["id"] for x in on_site.get("rates", on_site) if x["code"] == "on_site"][0]
+    listed = api("GET", "/api/v1/tickets/%d/time" % ids["tickets"][0]).json
+    listed = listed.get("time_entries", listed)
+    assert [x["rate_id"] for x in listed if x["id"] == e["id"]] == [on_site]
     r = api("POST", "/api/v1/time/%d/rate" % e["id"], dict(rate=None, reason="nije teren"),
             token=ana)
     assert r.json["rate"] is None
+    listed = api("GET", "/api/v1/tickets/%d/time" % ids["tickets"][0]).json
+    listed = listed.get("time_entries", listed)
+    assert [x["rate_id"] for x in listed if x["id"] == e["id"]] == [None]
     r = api("POST", "/api/v1/time/%d/rate" % e["id"], dict(rate="on_site", reason="x"), 403,
             token=ivo)
     r = api("POST", "/api/v1/time/%d/rate" % e["id"], dict(rate="nope", reason="x"), 400)
