@@ -344,7 +344,6 @@ int sq_contract_get(struct store *st, int64_t id, struct bill_contract *out);
 int sq_contract_list(struct store *st, int64_t client_id, struct bill_contract_list *out);
 int sq_time_set_rate(struct store *st, int64_t entry_id, int64_t rate_id, const char *reason,
 		     int64_t actor_user_id, int64_t now);
-int sq_time_rate(struct store *st, int64_t entry_id, int64_t *rate_id);
 int sq_extra_add(struct store *st, struct bill_extra *x, int64_t actor_user_id, int64_t now);
 int sq_extra_remove(struct store *st, int64_t id, int64_t actor_user_id, int64_t now);
 int sq_extra_list(struct store *st, int64_t ticket_id, struct bill_extra_list *out);

@@ -162,7 +162,6 @@ struct store_backend {
 	int (*contract_list)(struct store *st, int64_t client_id, struct bill_contract_list *out);
 	int (*time_set_rate)(struct store *st, int64_t entry_id, int64_t rate_id,
 			     const char *reason, int64_t actor_user_id, int64_t now);
-	int (*time_rate)(struct store *st, int64_t entry_id, int64_t *rate_id);
 	int (*extra_add)(struct store *st, struct bill_extra *x, int64_t actor_user_id,
 			 int64_t now);
 	int (*extra_remove)(struct store *st, int64_t id, int64_t actor_user_id, int64_t now);

@@ -208,11 +208,6 @@ int store_time_set_rate(struct store *st, int64_t entry_id, int64_t rate_id, con
 	return BILL_CALL(st, time_set_rate, entry_id, rate_id, reason, actor_user_id, now);
 }
 
-int store_time_rate(struct store *st, int64_t entry_id, int64_t *rate_id)
-{
-	return BILL_CALL(st, time_rate, entry_id, rate_id);
-}
-
 int store_extra_add(struct store *st, struct bill_extra *x, int64_t actor_user_id, int64_t now)
 {
 	return BILL_CALL(st, extra_add, x, actor_user_id, now);

@@ -123,8 +123,7 @@ int store_contract_list(struct store *st, int64_t client_id, struct bill_contrac
  */
 int store_time_set_rate(struct store *st, int64_t entry_id, int64_t rate_id, const char *reason,
 			int64_t actor_user_id, int64_t now);
-/* The rate of an entry (0 = default); NOT_FOUND for an unknown entry. */
-int store_time_rate(struct store *st, int64_t entry_id, int64_t *rate_id);
+/* An entry's rate is read with it: struct time_entry's rate_id (store_time_get, _list). */
 
 /* ---- extra items ---- */
 

@@ -3143,7 +3143,6 @@ const struct store_backend store_backend_sqlite = {
 	.contract_get = sq_contract_get,
 	.contract_list = sq_contract_list,
 	.time_set_rate = sq_time_set_rate,
-	.time_rate = sq_time_rate,
 	.extra_add = sq_extra_add,
 	.extra_remove = sq_extra_remove,
 	.extra_list = sq_extra_list,

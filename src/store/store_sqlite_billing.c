@@ -1463,24 +1463,6 @@ out:
 	return rc;
 }
 
-int sq_time_rate(struct store *st, int64_t entry_id, int64_t *rate_id)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if ((rc = sq_prepare(st, B_TIME_RATE_GET, &s)) != STORE_OK)
-		return rc;
-	sq_bind_int(st, s, 1, entry_id);
-	if ((rc = sq_step(st, s)) == 1) {
-		*rate_id = sqlite3_column_int64(s, 1);
-		rc = STORE_OK;
-	} else if (rc == 0) {
-		rc = store_fail(st, STORE_NOT_FOUND, "time entry %" PRId64 " not found", entry_id);
-	}
-	sq_done(s);
-	return rc;
-}
-
 /* ---- extra items ---- */
 
 /* An extra and the client of its ticket (0: none). */
