@@ -24,8 +24,9 @@ if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs chromium"
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
-	# make bench: the HTTP load generator and the nginx bench/web.py compares with
-	pkgs="$pkgs wrk nginx"
+	# make bench: the HTTP load generator and the nginx bench/web.py compares with,
+	# and /usr/bin/time, which bench/billing.py measures each run's memory peak with
+	pkgs="$pkgs wrk nginx time"
 fi
 
 missing=""

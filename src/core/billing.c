@@ -4,8 +4,9 @@
  * contracts into prepayments (see billing.h; docs/billing.md states each
  * rule with a worked example).  Pure arithmetic on int64 cents: every
  * proportion goes through money_muldiv once, every sum is checked for
- * overflow.  One client's work is sorted, never scanned pairwise, so a
- * month of a million entries costs O(n log n).
+ * overflow.  One client's work is grouped through a hash table and only
+ * its groups are sorted, never scanned pairwise, so a month of a million
+ * entries costs O(n) plus the sort of its lines.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -419,6 +420,13 @@ void bill_spec_clear(struct bill_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The length of s (n bytes) cut at a UTF-8 boundary to at most max bytes. */
+static size_t text_fit(const char *s, size_t n, size_t max)
+{
+	/* what fits whole is not walked: utf8_cut would give n */
+	return n <= max ? n : utf8_cut(s, n, max);
+}
+
 /* A copy of s cut at a UTF-8 boundary to fit dst (dstsz bytes). */
 static void text_copy(char *dst, size_t dstsz, const char *s)
 {
@@ -426,7 +434,7 @@ static void text_copy(char *dst, size_t dstsz, const char *s)
 
 	if (!s)
 		s = "";
-	n = utf8_cut(s, strlen(s), dstsz - 1);
+	n = text_fit(s, strlen(s), dstsz - 1);
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 }
@@ -460,9 +468,13 @@ static void number_key(const char *s, uint64_t *hi, uint64_t *lo)
 	*lo = k[1];
 }
 
-/* One line of work before it is written: entries [first, first + n) of wk[]. */
+/*
+ * One line of work before it is written: its entries are wk[order[first]]
+ * .. wk[order[first + n - 1]], wk[key] the first of them in the input.
+ */
 struct group {
 	size_t first, n;
+	size_t key;
 	int32_t contract;
 	int32_t free;
 	const struct bill_rate *rate;
@@ -492,20 +504,35 @@ static int cmp_group_key(const struct wkey *a, const struct wkey *b)
 	return a->free - b->free;
 }
 
-/* The order of entries within a group does not matter: sums, sorted names, first and last day. */
-static int cmp_wkey(const void *pa, const void *pb)
+/* The grouping key's hash. */
+static uint64_t group_hash(const struct wkey *k)
 {
-	return cmp_group_key(pa, pb);
+	uint64_t h = k->num_hi;
+
+	h = (h ^ k->num_lo) * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (uint64_t)k->ticket_id) * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (uint64_t)k->rate_id) * 0x9e3779b97f4a7c15ull;
+	h = (h ^ ((uint64_t)(uint32_t)k->contract << 1 | (uint64_t)(k->free != 0))) *
+	    0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 32);
 }
 
 /* qsort has no context argument: the input the groups' contracts index. */
 static _Thread_local const struct bill_client_input *sort_in;
 static _Thread_local const struct wkey *sort_wk;
 
+/* Groups in the order of their keys (ticket number, ticket, rate id, contract, listed at zero). */
+static int cmp_group_by_key(const void *pa, const void *pb)
+{
+	const struct group *a = pa, *b = pb;
+
+	return cmp_group_key(&sort_wk[a->key], &sort_wk[b->key]);
+}
+
 static int cmp_group(const void *pa, const void *pb)
 {
 	const struct group *a = pa, *b = pb;
-	const struct bill_work *wa = sort_wk[a->first].w, *wb = sort_wk[b->first].w;
+	const struct bill_work *wa = sort_wk[a->key].w, *wb = sort_wk[b->key].w;
 	int r = strcmp(wa->ticket_number, wb->ticket_number);
 
 	if (r)
@@ -630,15 +657,38 @@ static int64_t rate_price(const struct bill_client_input *in,
 	return client_price >= 0 ? client_price : r->hourly;
 }
 
-/* The distinct names of a group's entries, sorted, joined by ", ", cut to fit. */
-static void technicians(const struct wkey *wk, size_t n, const char **names, char *dst,
-			size_t dstsz)
+/* Sort a few names by their bytes: insertion, as a group has a handful. */
+static void names_sort(const char **names, size_t n)
+{
+	if (n > 16) {
+		qsort(names, n, sizeof(*names), cmp_str);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		const char *v = names[i];
+		size_t j = i;
+
+		for (; j > 0 && strcmp(names[j - 1], v) > 0; j--)
+			names[j] = names[j - 1];
+		names[j] = v;
+	}
+}
+
+/*
+ * The distinct names of a group's entries (wk[order[0..n)]), sorted, joined
+ * by ", ", cut to fit.
+ */
+static void technicians(const struct wkey *wk, const uint32_t *order, size_t n, const char **names,
+			char *dst, size_t dstsz)
 {
 	size_t k = 0, pos = 0;
 
-	for (size_t i = 0; i < n; i++)
-		names[i] = wk[i].w->user_name ? wk[i].w->user_name : "";
-	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		const char *u = wk[order[i]].w->user_name;
+
+		names[i] = u ? u : "";
+	}
+	names_sort(names, n);
 	dst[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		size_t len, room, cut;
@@ -655,7 +705,7 @@ static void technicians(const struct wkey *wk, size_t n, const char **names, cha
 		}
 		len = strlen(names[i]);
 		room = dstsz - 1 - pos;
-		cut = utf8_cut(names[i], len, room);
+		cut = text_fit(names[i], len, room);
 		memcpy(dst + pos, names[i], cut);
 		pos += cut;
 		if (cut < len)
@@ -681,6 +731,10 @@ struct run {
 	struct wkey *wk;                        /* n_work */
 	struct group *gr;                       /* n_work at most */
 	size_t ngroups;
+	uint32_t *order; /* n_work: the entries by group */
+	uint32_t *gof;	 /* n_work: each entry's group */
+	uint32_t *table; /* the groups by key's hash: tsize */
+	size_t tsize;
 	const char **names;                     /* n_work */
 	const struct bill_rate **rates;         /* by id */
 	const struct bill_rate_override **ovr;  /* by rate id */
@@ -701,9 +755,12 @@ struct run {
 static char *run_scratch(struct run *r, size_t max_lines)
 {
 	const struct bill_client_input *in = r->in;
-	size_t nc = in->n_contracts, sz = 0, o[13];
+	size_t nc = in->n_contracts, sz = 0, o[16];
 	char *p;
 
+	/* the hash table of groups: a power of two at least twice the entries */
+	for (r->tsize = 16; r->tsize < 2 * in->n_work; r->tsize *= 2)
+		;
 	o[0] = sz, sz = align_up(sz + in->n_work * sizeof(struct wkey));
 	o[1] = sz, sz = align_up(sz + in->n_work * sizeof(struct group));
 	o[2] = sz, sz = align_up(sz + in->n_work * sizeof(char *));
@@ -717,6 +774,9 @@ static char *run_scratch(struct run *r, size_t max_lines)
 	o[10] = sz, sz = align_up(sz + nc * sizeof(int64_t));
 	o[11] = sz, sz = align_up(sz + nc * sizeof(int64_t));
 	o[12] = sz, sz = align_up(sz + nc);
+	o[13] = sz, sz = align_up(sz + in->n_work * sizeof(uint32_t));
+	o[14] = sz, sz = align_up(sz + in->n_work * sizeof(uint32_t));
+	o[15] = sz, sz = align_up(sz + r->tsize * sizeof(uint32_t));
 	p = xmalloc(sz ? sz : 1);
 	r->wk = (struct wkey *)(void *)(p + o[0]);
 	r->gr = (struct group *)(void *)(p + o[1]);
@@ -731,6 +791,9 @@ static char *run_scratch(struct run *r, size_t max_lines)
 	r->left = (int64_t *)(void *)(p + o[10]);
 	r->over = (int64_t *)(void *)(p + o[11]);
 	r->has_support = (uint8_t *)(p + o[12]);
+	r->order = (uint32_t *)(void *)(p + o[13]);
+	r->gof = (uint32_t *)(void *)(p + o[14]);
+	r->table = (uint32_t *)(void *)(p + o[15]);
 	return p;
 }
 
@@ -773,13 +836,24 @@ static int run_index(struct run *r, const char **why)
 	return 0;
 }
 
-/* Ticket work: each entry's contract and rate, sorted and grouped, each group rounded. */
+/*
+ * Ticket work: each entry's contract and rate, grouped (a hash table of the
+ * groups' keys: one pass, no sort of the entries), each group rounded; the
+ * groups sorted into the order of the lines.
+ */
 static int run_groups(struct run *r, const char **why)
 {
 	const struct bill_client_input *in = r->in;
 	const struct bill_context *ctx = r->ctx;
 	struct wkey *wk = r->wk;
+	size_t mask = r->tsize - 1;
+	uint32_t *at;
 
+	if (in->n_work >= UINT32_MAX) {
+		/* the groups and their entries are numbered in 32 bits */
+		*why = "work: more entries than one specification can hold";
+		return -1;
+	}
 	for (size_t i = 0; i < in->n_work; i++) {
 		const struct bill_work *x = &in->work[i];
 
@@ -804,20 +878,62 @@ static int run_groups(struct run *r, const char **why)
 			return -1;
 		}
 	}
-	qsort(wk, in->n_work, sizeof(*wk), cmp_wkey);
+	/* Each entry into its group; sums and rounding per entry as they come (any order). */
+	memset(r->table, 0xff, r->tsize * sizeof(*r->table));
 	r->ngroups = 0;
-	for (size_t i = 0, j; i < in->n_work; i = j) {
-		struct group *g = &r->gr[r->ngroups++];
+	for (size_t i = 0; i < in->n_work; i++) {
+		size_t h = (size_t)group_hash(&wk[i]) & mask;
+		uint32_t gi;
+		struct group *g;
 		const struct bill_terms *t;
 
-		memset(g, 0, sizeof(*g));
-		g->first = i;
-		g->contract = wk[i].contract;
-		g->free = wk[i].free;
-		g->rate = rate_find(r->rates, ctx->n_rates, wk[i].rate_id);
+		while ((gi = r->table[h]) != UINT32_MAX &&
+		       cmp_group_key(&wk[r->gr[gi].key], &wk[i]) != 0)
+			h = (h + 1) & mask;
+		if (gi == UINT32_MAX) {
+			gi = (uint32_t)r->ngroups++;
+			r->table[h] = gi;
+			g = &r->gr[gi];
+			memset(g, 0, sizeof(*g));
+			g->key = i;
+			g->contract = wk[i].contract;
+			g->free = wk[i].free;
+			g->from_day = g->to_day = wk[i].day;
+		}
+		g = &r->gr[gi];
+		r->gof[i] = gi;
+		g->n++;
+		t = g->contract >= 0 ? &in->contracts[g->contract].terms : &ctx->default_terms;
+		/* Each entry is at most a year, so no sum here can overflow. */
+		g->seconds += wk[i].seconds;
+		if (t->per == ROUND_PER_ENTRY)
+			g->rounded += bill_round_seconds(t, wk[i].seconds);
+		if (wk[i].day < g->from_day)
+			g->from_day = wk[i].day;
+		if (wk[i].day > g->to_day)
+			g->to_day = wk[i].day;
+	}
+	/* The entries by group (a counting sort; its cursors use the table's room), for names. */
+	at = r->table;
+	for (size_t k = 0, first = 0; k < r->ngroups; k++) {
+		r->gr[k].first = first;
+		at[k] = (uint32_t)first;
+		first += r->gr[k].n;
+	}
+	for (size_t i = 0; i < in->n_work; i++)
+		r->order[at[r->gof[i]]++] = (uint32_t)i;
+	/* Checked in the order of the keys: the first fault found is always the same one. */
+	sort_wk = wk;
+	qsort(r->gr, r->ngroups, sizeof(*r->gr), cmp_group_by_key);
+	for (size_t k = 0; k < r->ngroups; k++) {
+		struct group *g = &r->gr[k];
+		const struct wkey *key = &wk[g->key];
+		const struct bill_terms *t;
+
+		g->rate = rate_find(r->rates, ctx->n_rates, key->rate_id);
 		if (!g->rate) {
-			*why = wk[i].w->rate_id ? "work: an entry of an unknown rate"
-						: "work: the default rate is unknown";
+			*why = key->w->rate_id ? "work: an entry of an unknown rate"
+					       : "work: the default rate is unknown";
 			return -1;
 		}
 		if (!bill_vat_valid(g->rate->vat)) {
@@ -825,18 +941,6 @@ static int run_groups(struct run *r, const char **why)
 			return -1;
 		}
 		t = g->contract >= 0 ? &in->contracts[g->contract].terms : &ctx->default_terms;
-		g->from_day = g->to_day = wk[i].day;
-		/* Each entry is at most a year, so no sum here can overflow. */
-		for (j = i; j < in->n_work && cmp_group_key(&wk[i], &wk[j]) == 0; j++) {
-			g->seconds += wk[j].seconds;
-			if (t->per == ROUND_PER_ENTRY)
-				g->rounded += bill_round_seconds(t, wk[j].seconds);
-			if (wk[j].day < g->from_day)
-				g->from_day = wk[j].day;
-			if (wk[j].day > g->to_day)
-				g->to_day = wk[j].day;
-		}
-		g->n = j - i;
 		if (t->per == ROUND_PER_TICKET)
 			g->rounded = bill_round_seconds(t, g->seconds);
 		/* The minimum is a charge: billable work only, and only when there was some. */
@@ -845,7 +949,6 @@ static int run_groups(struct run *r, const char **why)
 		g->hourly = rate_price(in, r->ovr, in->n_overrides, g->rate, g->contract);
 	}
 	sort_in = in;
-	sort_wk = wk;
 	qsort(r->gr, r->ngroups, sizeof(*r->gr), cmp_group);
 	return 0;
 }
@@ -962,7 +1065,11 @@ static int run_work_lines(struct run *r, struct bill_spec *out, const char **why
 
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct group *g = &r->gr[i];
-		const struct bill_work *w0 = r->wk[g->first].w;
+		const struct bill_work *w0 = r->wk[g->key].w;
+
+		/* the subjects are the reader's, all over its memory: fetched a few lines ahead */
+		if (i + 4 < r->ngroups)
+			__builtin_prefetch(r->wk[r->gr[i + 4].key].w->ticket_subject);
 		const struct bill_contract *c = g->contract >= 0 ? &in->contracts[g->contract] : NULL;
 		struct bill_line *bl = &out->lines[out->n_lines++];
 		int64_t inc = 0, billed = g->free ? 0 : g->rounded;
@@ -980,7 +1087,7 @@ static int run_work_lines(struct run *r, struct bill_spec *out, const char **why
 		bl->ticket_id = w0->ticket_id;
 		memcpy(bl->ticket_number, w0->ticket_number, sizeof(bl->ticket_number));
 		bl->ticket_billing = w0->ticket_billing;
-		technicians(r->wk + g->first, g->n, r->names, bl->technicians,
+		technicians(r->wk, r->order + g->first, g->n, r->names, bl->technicians,
 			    sizeof(bl->technicians));
 		bl->seconds = g->seconds;
 		bl->rounded = g->rounded;

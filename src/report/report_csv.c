@@ -105,78 +105,164 @@ static int fqty(struct buf *out, int64_t q)
 	return field(out, s, 0);
 }
 
-static int fday(struct buf *out, int32_t day)
-{
-	char d[11];
-
-	return field(out, cal_date_format(day, d), 0);
-}
-
-static int empty(struct buf *out, int n)
-{
-	while (n-- > 0)
-		if (buf_putc(out, ',') < 0)
-			return -1;
-	return 0;
-}
-
 static int is_contract(enum bill_line_kind k)
 {
 	return k == LINE_CONTRACT || k == LINE_PREPAID || k == LINE_PREPAID_DIFF;
 }
 
-static int spec_row(struct buf *out, const struct bill_spec *s, const struct bill_line *l)
+/*
+ * A specification's rows are many (a big month has hundreds of thousands):
+ * each is put together in a row of its own on the stack, a field at a time
+ * without printf, and added to out at once.  The longest row is bounded by
+ * the line's fixed-size texts, each at most doubled by quoting.
+ */
+#define ROW_MAX                                                                                    \
+	(2 * (sizeof(((struct bill_spec *)0)->client_name) +                                       \
+	      sizeof(((struct bill_spec *)0)->client_oib) +                                        \
+	      sizeof(((struct bill_line *)0)->contract_number) +                                   \
+	      sizeof(((struct bill_line *)0)->code) +                                              \
+	      sizeof(((struct bill_line *)0)->description) +                                       \
+	      sizeof(((struct bill_line *)0)->ticket_number) +                                     \
+	      sizeof(((struct bill_line *)0)->technicians)) +                                      \
+	 32 * RFMT_MAX)
+
+struct row {
+	char s[ROW_MAX];
+	size_t n;
+};
+
+static void row_put(struct row *r, const char *s, size_t n)
+{
+	memcpy(r->s + r->n, s, n);
+	r->n += n;
+}
+
+/* One field, quoted when it must be, preceded by a comma unless first. */
+static void row_field(struct row *r, const char *s, int first)
+{
+	size_t i, n;
+
+	if (!first)
+		r->s[r->n++] = ',';
+	for (n = 0; s[n]; n++)
+		if (s[n] == ',' || s[n] == '"' || s[n] == '\r' || s[n] == '\n')
+			break;
+	if (!s[n]) {
+		row_put(r, s, n);
+		return;
+	}
+	r->s[r->n++] = '"';
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '"')
+			r->s[r->n++] = '"';
+		r->s[r->n++] = s[i];
+	}
+	r->s[r->n++] = '"';
+}
+
+/* An integer field, preceded by a comma unless first. */
+static void row_int(struct row *r, int64_t v, int first)
+{
+	char t[24];
+	size_t i = sizeof(t);
+	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		t[--i] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag);
+	if (v < 0)
+		t[--i] = '-';
+	if (!first)
+		r->s[r->n++] = ',';
+	row_put(r, t + i, sizeof(t) - i);
+}
+
+/* A number's text from report_fmt (never quoted: digits, '-' and '.'). */
+static void row_text(struct row *r, const char *s)
+{
+	r->s[r->n++] = ',';
+	row_put(r, s, strlen(s));
+}
+
+static void row_money(struct row *r, int64_t cents)
+{
+	char m[RFMT_MAX];
+
+	rfmt_money_plain(cents, m);
+	row_text(r, m);
+}
+
+static void row_hours(struct row *r, int64_t seconds)
+{
+	char h[RFMT_MAX];
+
+	rfmt_hours_plain(seconds, h);
+	row_text(r, h);
+}
+
+static void row_day(struct row *r, int32_t day)
+{
+	char d[16];
+
+	row_field(r, cal_date_format(day, d), 0);
+}
+
+static void row_empty(struct row *r, int n)
+{
+	while (n-- > 0)
+		r->s[r->n++] = ',';
+}
+
+/* The row of line l: its client's columns (head: client_id .. month), then its own. */
+static void spec_row(struct row *r, const struct row *head, const struct bill_line *l)
 {
 	int contract = is_contract(l->kind), work = l->kind == LINE_WORK;
 	int extra = l->kind == LINE_EXTRA, ticketed = work || extra || l->kind == LINE_ADJUSTMENT;
-	char m[8];
-	char id[24];
+	char m[8], q[RFMT_MAX];
 
-	snprintf(id, sizeof(id), "%lld", (long long)s->client_id);
-	if (field(out, id, 1) < 0 || field(out, s->client_name, 0) < 0 ||
-	    field(out, s->client_oib, 0) < 0 || field(out, cal_month_format(s->month, m), 0) < 0 ||
-	    field(out, bill_line_kind_name(l->kind), 0) < 0)
-		return -1;
-	if (field(out, contract || work ? l->contract_number : "", 0) < 0 ||
-	    field(out, contract || work ? l->code : "", 0) < 0 ||
-	    field(out, l->description, 0) < 0 ||
-	    field(out, ticketed ? l->ticket_number : "", 0) < 0 ||
-	    field(out, work || extra ? billing_name(l->ticket_billing) : "", 0) < 0 ||
-	    field(out, work ? l->technicians : "", 0) < 0)
-		return -1;
+	r->n = 0;
+	row_put(r, head->s, head->n);
+	row_field(r, bill_line_kind_name(l->kind), 0);
+	row_field(r, contract || work ? l->contract_number : "", 0);
+	row_field(r, contract || work ? l->code : "", 0);
+	row_field(r, l->description, 0);
+	row_field(r, ticketed ? l->ticket_number : "", 0);
+	row_field(r, work || extra ? billing_name(l->ticket_billing) : "", 0);
+	row_field(r, work ? l->technicians : "", 0);
 	if ((contract || work || extra) && l->from_day >= 0 && l->to_day >= 0) {
-		if (fday(out, l->from_day) < 0 || fday(out, l->to_day) < 0)
-			return -1;
-	} else if (empty(out, 2) < 0) {
-		return -1;
+		row_day(r, l->from_day);
+		row_day(r, l->to_day);
+	} else {
+		row_empty(r, 2);
 	}
 	if (contract) {
-		if (fint(out, l->active_days) < 0 || fint(out, l->month_days) < 0)
-			return -1;
-	} else if (empty(out, 2) < 0) {
-		return -1;
+		row_int(r, l->active_days, 0);
+		row_int(r, l->month_days, 0);
+	} else {
+		row_empty(r, 2);
 	}
 	if (contract || extra) {
-		if (fqty(out, l->quantity) < 0 || fmoney(out, l->unit_price) < 0)
-			return -1;
-	} else if (empty(out, 2) < 0) {
-		return -1;
+		rfmt_qty_plain(l->quantity, q);
+		row_text(r, q);
+		row_money(r, l->unit_price);
+	} else {
+		row_empty(r, 2);
 	}
 	if (work) {
-		if (fhours(out, l->seconds) < 0 || fhours(out, l->rounded) < 0 ||
-		    fhours(out, l->included) < 0 || fhours(out, l->billed) < 0 ||
-		    fmoney(out, l->hourly) < 0)
-			return -1;
-	} else if (empty(out, 5) < 0) {
-		return -1;
+		row_hours(r, l->seconds);
+		row_hours(r, l->rounded);
+		row_hours(r, l->included);
+		row_hours(r, l->billed);
+		row_money(r, l->hourly);
+	} else {
+		row_empty(r, 5);
 	}
-	if (field(out, l->kind == LINE_ADJUSTMENT ? cal_month_format(l->corrects_month, m) : "",
-		  0) < 0)
-		return -1;
-	if (fint(out, l->vat) < 0 || fmoney(out, l->amount) < 0 ||
-	    fint(out, l->charged ? 1 : 0) < 0)
-		return -1;
-	return buf_puts(out, "\r\n");
+	row_field(r, l->kind == LINE_ADJUSTMENT ? cal_month_format(l->corrects_month, m) : "", 0);
+	row_int(r, l->vat, 0);
+	row_money(r, l->amount);
+	row_int(r, l->charged ? 1 : 0, 0);
+	row_put(r, "\r\n", 2);
 }
 
 /* rc of the writes since start: on failure leave out as it was and say why. */
@@ -192,13 +278,23 @@ static int finish(int rc, struct buf *out, size_t start, char *err, size_t errsz
 
 int report_spec_csv(const struct bill_spec *s, int header, struct buf *out, char *err, size_t errsz)
 {
+	struct row head, row;
 	size_t start = out->len, i;
+	char m[8];
 	int rc = 0;
 
 	if (header)
 		rc = buf_puts(out, spec_header);
-	for (i = 0; rc == 0 && i < s->n_lines; i++)
-		rc = spec_row(out, s, &s->lines[i]);
+	/* The client's columns are the same on every row: written once. */
+	head.n = 0;
+	row_int(&head, s->client_id, 1);
+	row_field(&head, s->client_name, 0);
+	row_field(&head, s->client_oib, 0);
+	row_field(&head, cal_month_format(s->month, m), 0);
+	for (i = 0; rc == 0 && i < s->n_lines; i++) {
+		spec_row(&row, &head, &s->lines[i]);
+		rc = buf_add(out, row.s, row.n);
+	}
 	return finish(rc, out, start, err, errsz);
 }
 

@@ -51,10 +51,36 @@ static size_t wrap_line(const char *s, size_t width, const char **next)
 	return i;
 }
 
+/* n spaces (what printf's "%*s" of "" writes). */
+static int spaces(struct buf *out, int n)
+{
+	static const char sp[] = "                                                                ";
+
+	while (n > 0) {
+		int k = n < (int)sizeof(sp) - 1 ? n : (int)sizeof(sp) - 1;
+
+		if (buf_add(out, sp, (size_t)k) < 0)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/* s right-aligned in width bytes (printf's "%*s"). */
+static int right(struct buf *out, int width, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < (size_t)width && spaces(out, width - (int)n) < 0)
+		return -1;
+	return buf_add(out, s, n);
+}
+
 /*
  * "<indent>left ...... amount  vat\n"; amount and vat may be NULL.  A left
  * text too long for its column is wrapped, the amount on its last line, so
- * the amounts stay in one column.
+ * the amounts stay in one column.  Written without printf: a big month has
+ * hundreds of thousands of rows.
  */
 static int row(struct buf *out, int indent, const char *left, const char *amount, const char *vat)
 {
@@ -64,17 +90,17 @@ static int row(struct buf *out, int indent, const char *left, const char *amount
 
 	while (amount && rfmt_width(left) > width) {
 		n = wrap_line(left, width, &next);
-		if (buf_printf(out, "%*s%.*s\n", indent, "", (int)n, left) < 0)
+		if (spaces(out, indent) < 0 || buf_add(out, left, n) < 0 || buf_putc(out, '\n') < 0)
 			return -1;
 		left = next;
 	}
 	w = (size_t)indent + rfmt_width(left);
 	pad = w < LEFT_W ? (int)(LEFT_W - w) : 1;
-	if (buf_printf(out, "%*s%s", indent, "", left) < 0)
+	if (spaces(out, indent) < 0 || buf_puts(out, left) < 0)
 		return -1;
-	if (amount && buf_printf(out, "%*s%*s", pad, "", AMOUNT_W, amount) < 0)
+	if (amount && (spaces(out, pad) < 0 || right(out, AMOUNT_W, amount) < 0))
 		return -1;
-	if (vat && buf_printf(out, "  %*s", VAT_W, vat) < 0)
+	if (vat && (buf_add(out, "  ", 2) < 0 || right(out, VAT_W, vat) < 0))
 		return -1;
 	return buf_putc(out, '\n');
 }
@@ -128,22 +154,47 @@ static int work_total(struct buf *out, const struct rlang *L, int64_t seconds, i
 			  L->rounded, ro);
 }
 
-static int spec_line(struct buf *out, const struct rlang *L, const struct bill_line *l)
+/* One line's rows; t and d are the caller's, emptied here, so that lines share their memory. */
+static int spec_line(struct buf *out, const struct rlang *L, const struct bill_line *l,
+		     struct buf *t, struct buf *d)
 {
-	struct buf t = BUF_INIT(4096), d = BUF_INIT(4096);
 	char amt[RFMT_MAX], pct[RFMT_MAX];
-	int rc = -1;
 
-	if (rfmt_line_title(L, l, &t) < 0 || rfmt_line_detail(L, l, 1, &d) < 0)
-		goto out;
+	buf_reset(t);
+	buf_reset(d);
+	if (rfmt_line_title(L, l, t) < 0 || rfmt_line_detail(L, l, 1, d) < 0)
+		return -1;
 	rfmt_money(L, l->amount, 1, amt);
 	rfmt_vat(L, l->vat, pct);
-	if (row(out, 2, t.s, amt, pct) < 0)
-		goto out;
-	if (d.len && buf_printf(out, "      %s\n", d.s) < 0)
-		goto out;
-	rc = 0;
-out:
+	if (row(out, 2, t->s, amt, pct) < 0)
+		return -1;
+	if (d->len && (buf_add(out, "      ", 6) < 0 || buf_add(out, d->s, d->len) < 0 ||
+		       buf_putc(out, '\n') < 0))
+		return -1;
+	return 0;
+}
+
+static int spec_lines(const struct bill_spec *s, const struct rlang *L, struct buf *out,
+		      int *has_work)
+{
+	struct buf t = BUF_INIT(4096), d = BUF_INIT(4096);
+	int section = -1, rc = 0;
+	size_t i;
+
+	for (i = 0; rc == 0 && i < s->n_lines; i++) {
+		const struct bill_line *l = &s->lines[i];
+
+		if (rfmt_section(l->kind) != section) {
+			section = rfmt_section(l->kind);
+			if (buf_printf(out, "\n%s\n", rfmt_section_title(L, section)) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		if (l->kind == LINE_WORK)
+			*has_work = 1;
+		rc = spec_line(out, L, l, &t, &d);
+	}
 	buf_free(&t);
 	buf_free(&d);
 	return rc;
@@ -151,7 +202,7 @@ out:
 
 static int spec_text(const struct bill_spec *s, const struct rlang *L, struct buf *out)
 {
-	int section = -1, has_work = 0;
+	int has_work = 0;
 	size_t i;
 
 	if (heading(out, L->spec_title, L, s->month) < 0 ||
@@ -163,19 +214,8 @@ static int spec_text(const struct bill_spec *s, const struct rlang *L, struct bu
 		return -1;
 	if (s->n_lines == 0)
 		return buf_printf(out, "\n%s\n", L->no_lines);
-	for (i = 0; i < s->n_lines; i++) {
-		const struct bill_line *l = &s->lines[i];
-
-		if (rfmt_section(l->kind) != section) {
-			section = rfmt_section(l->kind);
-			if (buf_printf(out, "\n%s\n", rfmt_section_title(L, section)) < 0)
-				return -1;
-		}
-		if (l->kind == LINE_WORK)
-			has_work = 1;
-		if (spec_line(out, L, l) < 0)
-			return -1;
-	}
+	if (spec_lines(s, L, out, &has_work) < 0)
+		return -1;
 	if (s->n_support && buf_printf(out, "\n%s\n", L->sec_support) < 0)
 		return -1;
 	for (i = 0; i < s->n_support; i++) {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <sqlite3.h>
 
@@ -119,7 +120,7 @@ enum bill_stmt {
 	B_EXTRA_DELETE,
 	B_EXTRA_LIST_TICKET,
 	B_EXTRA_LIST_ALL,
-	B_EXTRA_MONTH,
+	B_EXTRAS_DAYS,
 	B_PREPAY_OVERLAP,
 	B_PREPAY_INSERT,
 	B_PREPAY_ITEM_INSERT,
@@ -230,9 +231,12 @@ const char *const sq_bill_sql[B__END - SQ_BILL_FIRST] = {
 	B(B_EXTRA_DELETE) = "DELETE FROM extras WHERE id = ?1",
 	B(B_EXTRA_LIST_TICKET) = EXTRA_SELECT "WHERE e.ticket_id = ?1 ORDER BY e.day, e.id",
 	B(B_EXTRA_LIST_ALL) = EXTRA_SELECT "ORDER BY e.day, e.id",
-	/* days ?1..?2 (?3: only that client's, 0 all) */
-	B(B_EXTRA_MONTH) = EXTRA_SELECT "WHERE e.day BETWEEN ?1 AND ?2 "
-					"AND (?3 = 0 OR t.client_id = ?3) ORDER BY e.day, e.id",
+	/* the extras of days ?1..?2 (?3: only that client's, 0 all), their tickets read apart */
+	B(B_EXTRAS_DAYS) = "SELECT e.id, e.ticket_id, e.description, e.quantity, e.unit_price, "
+			   "e.vat, e.day FROM extras e WHERE e.day BETWEEN ?1 AND ?2 "
+			   "AND (?3 = 0 OR e.ticket_id IN "
+			   "(SELECT t.id FROM tickets t WHERE t.client_id = ?3)) "
+			   "ORDER BY e.day, e.id",
 
 	B(B_PREPAY_OVERLAP) = "SELECT first_month, last_month FROM prepayments "
 			      "WHERE contract_id = ?1 AND first_month <= ?3 AND last_month >= ?2 "
@@ -1469,7 +1473,6 @@ out:
 struct extra_row {
 	struct bill_extra x;
 	int64_t client_id;
-	uint32_t slot, seq; /* the reader's */
 };
 
 static int read_extra(struct store *st, sqlite3_stmt *s, void *item)
@@ -2414,45 +2417,100 @@ static void idmap_free(struct idmap *m)
 }
 
 /*
- * The reader's strings, one after another, referred to by offset (the pool
- * moves as it grows).  Offset 0 is "", which a pool past 4 GB hands out
- * instead (and says so in full).
+ * The reader's memory: its big arrays and its strings, all freed at once
+ * when it ends.  A big month touches some 60 MB here, and a page touched
+ * for the first time costs a fault (~10 us on a virtual machine, more than
+ * reading the row that fills it), so every block is aligned to a huge page
+ * and advised to be backed by them: a few dozen faults instead of fifteen
+ * thousand.  Where the kernel gives no huge pages the advice is ignored.
+ * Strings are copied one after another into blocks of ARENA_BLOCK and never
+ * move, so records hold plain pointers to them.
  */
-struct pool {
-	char *p;
+#define ARENA_BLOCK ((size_t)2 << 20) /* a huge page of x86-64 and arm64 */
+
+struct arena {
+	void **blocks;
 	size_t n, cap;
-	int full;
+	char *at; /* the free part of the current string block */
+	size_t left;
 };
 
-static uint32_t pool_add(struct pool *p, const unsigned char *s)
+/* Keep p to be freed with the arena. */
+static void *arena_keep(struct arena *a, void *p)
 {
-	size_t len = s ? strlen((const char *)s) : 0, at;
-
-	if (!p->n) {
-		p->cap = 4096;
-		p->p = xmalloc(p->cap);
-		p->p[0] = '\0';
-		p->n = 1;
-	}
-	at = p->n;
-	if (len >= UINT32_MAX - at) {
-		p->full = 1;
-		return 0;
-	}
-	if (at + len + 1 > p->cap) {
-		while (at + len + 1 > p->cap)
-			p->cap *= 2;
-		p->p = xrealloc(p->p, p->cap);
-	}
-	memcpy(p->p + at, s ? (const char *)s : "", len + 1);
-	p->n += len + 1;
-	return (uint32_t)at;
+	a->blocks = sq_list_grow(a->blocks, a->n, &a->cap, sizeof(*a->blocks));
+	a->blocks[a->n++] = p;
+	return p;
 }
 
 /*
- * A time entry as begin keeps it: 32 bytes of the million (memory is
- * written once and costs its first touch, which is most of the time a big
- * month takes besides the scan).
+ * size bytes (not zeroed) for free(), aligned to ARENA_BLOCK and in huge
+ * pages where the kernel has them.
+ */
+static void *big_alloc(size_t size)
+{
+	void *p = NULL;
+
+	if (size == 0)
+		size = 1;
+	if (posix_memalign(&p, ARENA_BLOCK, size) != 0)
+		return xmalloc(size); /* aborts when there is no memory at all */
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, size, MADV_HUGEPAGE); /* advice only: failing changes nothing */
+#endif
+	return p;
+}
+
+/* big_alloc's, freed with the arena. */
+static void *arena_big(struct arena *a, size_t size)
+{
+	return arena_keep(a, big_alloc(size));
+}
+
+/* A copy of the n bytes at s (NULL: ""), NUL-terminated. */
+static const char *arena_text(struct arena *a, const unsigned char *s, int n)
+{
+	size_t len = s && n > 0 ? (size_t)n : 0;
+	char *p;
+
+	if (len + 1 > a->left) {
+		if (len + 1 > ARENA_BLOCK / 16) {
+			p = arena_keep(a, xmalloc(len + 1));
+			memcpy(p, s, len);
+			p[len] = '\0';
+			return p;
+		}
+		a->at = arena_big(a, ARENA_BLOCK);
+		a->left = ARENA_BLOCK;
+	}
+	p = a->at;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	a->at += len + 1;
+	a->left -= len + 1;
+	return p;
+}
+
+/* Column i of the row as text kept in the arena. */
+static const char *arena_col(struct arena *a, sqlite3_stmt *s, int i)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+
+	return arena_text(a, v, v ? sqlite3_column_bytes(s, i) : 0);
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a->n)
+		free(a->blocks[--a->n]);
+	free(a->blocks);
+	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * A time entry as begin keeps it: 32 bytes of the million, written once in
+ * the order of the scan.
  */
 struct rd_entry {
 	int64_t id;
@@ -2466,26 +2524,40 @@ struct rd_entry {
 	uint32_t user;          /* index into users, | BILLABLE_BIT */
 };
 
-/* Entries are kept in chunks of this many, so that a million never move as they grow. */
+/* Entries are kept in chunks of this many (one huge page), so that a million never move. */
 #define ENTRY_CHUNK_BITS 16
 #define ENTRY_CHUNK (1u << ENTRY_CHUNK_BITS)
+_Static_assert(ENTRY_CHUNK * sizeof(struct rd_entry) == ARENA_BLOCK, "a chunk is a huge page");
 
+/* A ticket of the month's entries or extras; the reader's tickets are in id order. */
 struct rd_ticket {
 	int64_t id, client_id;
-	uint32_t subject;       /* pool offset */
-	uint32_t slot;          /* its client's place in the order, NONE: no client */
+	const char *subject;
+	uint32_t slot; /* its client's place in the order, NONE: no client of the month */
 	char number[TICKET_NUMBER_LEN + 1];
 	unsigned char billing;
+	unsigned char found; /* its row was read */
 };
 
 struct rd_user {
 	int64_t id;
-	uint32_t name;          /* pool offset */
+	const char *name;
 };
 
 struct rd_client {
 	int64_t id;
-	uint32_t name, oib, address; /* pool offsets */
+	const char *name, *oib, *address;
+};
+
+/* An extra item of the month as read, its ticket's details left to its ticket. */
+struct rd_extra {
+	int64_t id, ticket_id;
+	int64_t quantity, unit_price;
+	const char *description;
+	int32_t day;
+	int vat;
+	uint32_t ticket;    /* index into tickets */
+	uint32_t slot, seq; /* its client's place; its place in the month's order */
 };
 
 /* A prepaid item and its client. */
@@ -2499,7 +2571,7 @@ struct reader {
 	int32_t month, first_day;
 	int ndays;
 	int64_t day_start[32];    /* clock_day_start(first_day + k), k = 0..ndays */
-	struct pool pool;
+	struct arena mem;
 	struct bill_rate *rates;
 	size_t n_rates;
 	struct idmap rate_ix;     /* rate id -> index into rates */
@@ -2508,29 +2580,32 @@ struct reader {
 	size_t n_users, users_cap;
 	struct rd_entry **chunks;
 	size_t n_entries, n_chunks;
-	int64_t ticket_min, ticket_max; /* of the entries' tickets */
-	struct rd_ticket *tickets;
-	size_t n_tickets, tickets_cap;
+	int64_t ticket_min, ticket_max; /* of the entries' and extras' tickets */
+	struct rd_ticket *tickets;	/* by id */
+	size_t n_tickets;
 	struct idmap client_ix;   /* client id -> slot (PENDING until placed) */
 	struct rd_client *clients; /* in the order they are read out: by name */
 	size_t n_clients;
 	uint32_t *entry_order;    /* entries by slot: entry_start[k]..entry_start[k + 1] */
 	uint32_t *entry_start;
+	struct rd_extra *xrows; /* the month's extras: by day and id, then by slot */
+	size_t n_xrows, xrows_cap;
 	/* the smaller kinds: rows as read, then the records by slot and a cursor each */
-	struct sq_rows extra_rows, adj_rows, prepaid_rows, override_rows;
-	struct bill_extra *extras;
+	struct sq_rows adj_rows, prepaid_rows, override_rows;
 	struct bill_adjustment *adjs;
 	struct bill_prepaid *prepaid;
 	struct bill_rate_override *overrides;
-	uint32_t *extra_slot, *adj_slot, *prepaid_slot, *override_slot;
+	uint32_t *adj_slot, *prepaid_slot, *override_slot;
 	size_t extra_at, adj_at, prepaid_at, override_at;
 	int work_without_rate;
+	int own_snapshot; /* began its own read snapshot (not inside a batch) */
 	/* the client being handed out */
 	size_t next;
 	struct bill_work *work;
 	size_t work_cap;
+	struct bill_extra *extras;
+	size_t extras_cap;
 	struct sq_rows contracts;
-	int own_snapshot;          /* began its own read snapshot (not inside a batch) */
 };
 
 /* A reader of month (a valid one) with its days' starts, nothing read yet. */
@@ -2544,6 +2619,8 @@ static struct reader *reader_new(int32_t month)
 	r->ndays = cal_month_days(month);
 	for (k = 0; k <= r->ndays; k++)
 		r->day_start[k] = clock_day_start(r->first_day + k);
+	r->ticket_min = INT64_MAX;
+	r->ticket_max = INT64_MIN;
 	return r;
 }
 
@@ -2551,32 +2628,27 @@ static void reader_free(struct reader *r)
 {
 	if (!r)
 		return;
-	free(r->pool.p);
+	arena_free(&r->mem);
 	free(r->rates);
 	idmap_free(&r->rate_ix);
 	idmap_free(&r->user_ix);
 	free(r->users);
-	while (r->n_chunks)
-		free(r->chunks[--r->n_chunks]);
 	free(r->chunks);
-	free(r->tickets);
 	idmap_free(&r->client_ix);
 	free(r->clients);
-	free(r->entry_order);
 	free(r->entry_start);
-	free(r->extra_rows.items);
+	free(r->xrows);
 	free(r->adj_rows.items);
 	free(r->prepaid_rows.items);
 	free(r->override_rows.items);
-	free(r->extras);
 	free(r->adjs);
 	free(r->prepaid);
 	free(r->overrides);
-	free(r->extra_slot);
 	free(r->adj_slot);
 	free(r->prepaid_slot);
 	free(r->override_slot);
 	free(r->work);
+	free(r->extras);
 	contracts_clear(&r->contracts);
 	free(r->contracts.items);
 	free(r);
@@ -2607,7 +2679,7 @@ static int rd_rates_users(struct store *st, struct reader *r)
 		r->users = sq_list_grow(r->users, r->n_users, &r->users_cap, sizeof(*r->users));
 		u = &r->users[r->n_users];
 		u->id = sqlite3_column_int64(s, 0);
-		u->name = pool_add(&r->pool, sqlite3_column_text(s, 1));
+		u->name = arena_col(&r->mem, s, 1);
 		idmap_put(&r->user_ix, u->id, (uint32_t)r->n_users);
 		r->n_users++;
 	}
@@ -2619,6 +2691,15 @@ out:
 static struct rd_entry *rd_entry_at(const struct reader *r, size_t i)
 {
 	return &r->chunks[i >> ENTRY_CHUNK_BITS][i & (ENTRY_CHUNK - 1)];
+}
+
+/* Widen the range of ticket ids seen to hold id. */
+static void rd_ticket_seen(struct reader *r, int64_t id)
+{
+	if (id < r->ticket_min)
+		r->ticket_min = id;
+	if (id > r->ticket_max)
+		r->ticket_max = id;
 }
 
 /*
@@ -2638,8 +2719,6 @@ static int rd_entries(struct store *st, struct reader *r, int64_t client_id)
 	sq_bind_int(st, s, 2, r->day_start[r->ndays]);
 	if (client_id)
 		sq_bind_int(st, s, 3, client_id);
-	r->ticket_min = INT64_MAX;
-	r->ticket_max = INT64_MIN;
 	while ((rc = sq_step(st, s)) == 1) {
 		int64_t rate, seconds;
 		struct rd_entry *e;
@@ -2653,7 +2732,7 @@ static int rd_entries(struct store *st, struct reader *r, int64_t client_id)
 			}
 			r->chunks = sq_list_grow(r->chunks, r->n_chunks, &chunks_cap,
 						 sizeof(*r->chunks));
-			r->chunks[r->n_chunks++] = xmalloc(ENTRY_CHUNK * sizeof(struct rd_entry));
+			r->chunks[r->n_chunks++] = arena_big(&r->mem, ARENA_BLOCK);
 		}
 		e = rd_entry_at(r, r->n_entries++);
 		e->ticket.id = sqlite3_column_int64(s, 0);
@@ -2672,23 +2751,51 @@ static int rd_entries(struct store *st, struct reader *r, int64_t client_id)
 		e->start = (int32_t)(sqlite3_column_int64(s, 4) - r->day_start[0]);
 		seconds = sqlite3_column_int64(s, 5);
 		e->seconds = seconds > INT32_MAX ? INT32_MAX : (int32_t)seconds;
-		if (e->ticket.id < r->ticket_min)
-			r->ticket_min = e->ticket.id;
-		if (e->ticket.id > r->ticket_max)
-			r->ticket_max = e->ticket.id;
+		rd_ticket_seen(r, e->ticket.id);
 	}
 	sq_done(s);
 	return rc;
 }
 
-static int cmp_int64(const void *a, const void *b)
+/*
+ * The month's extra items (client_id 0: everyone's), by day then id, with
+ * their tickets' ids: what the tickets are is read with the entries'.
+ */
+static int rd_extras(struct store *st, struct reader *r, int64_t client_id)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	sqlite3_stmt *s = NULL;
+	int rc;
 
-	return (x > y) - (x < y);
+	if ((rc = sq_prepare(st, B_EXTRAS_DAYS, &s)) != STORE_OK)
+		return rc;
+	sq_bind_int(st, s, 1, r->first_day);
+	sq_bind_int(st, s, 2, r->first_day + r->ndays - 1);
+	sq_bind_int(st, s, 3, client_id);
+	while ((rc = sq_step(st, s)) == 1) {
+		struct rd_extra *x;
+
+		if (r->n_xrows >= (size_t)PENDING) {
+			rc = store_fail(st, STORE_ERROR, "too many extra items in one month");
+			break;
+		}
+		r->xrows = sq_list_grow(r->xrows, r->n_xrows, &r->xrows_cap, sizeof(*r->xrows));
+		x = &r->xrows[r->n_xrows];
+		memset(x, 0, sizeof(*x));
+		x->id = sqlite3_column_int64(s, 0);
+		x->ticket_id = sqlite3_column_int64(s, 1);
+		x->description = arena_col(&r->mem, s, 2);
+		x->quantity = sqlite3_column_int64(s, 3);
+		x->unit_price = sqlite3_column_int64(s, 4);
+		x->vat = sqlite3_column_int(s, 5);
+		x->day = sqlite3_column_int(s, 6);
+		x->seq = (uint32_t)r->n_xrows++;
+		rd_ticket_seen(r, x->ticket_id);
+	}
+	sq_done(s);
+	return rc;
 }
 
-/* Read the tickets ids[0..n) (ascending) into r->tickets at the indexes index gives. */
+/* Ticket ids to the reader's ticket indexes: a table over their range, or a map. */
 struct ticket_index {
 	int64_t base;
 	uint32_t *dense;     /* index of ticket base + k, or NONE; NULL: map */
@@ -2700,81 +2807,131 @@ static uint32_t tix_get(const struct ticket_index *x, int64_t id)
 	return x->dense ? x->dense[id - x->base] : idmap_get(&x->map, id);
 }
 
+static void tix_put(struct ticket_index *x, int64_t id, uint32_t v)
+{
+	if (x->dense)
+		x->dense[id - x->base] = v;
+	else
+		idmap_put(&x->map, id, v);
+}
+
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
- * What the entries' tickets are (client, number, subject, billing): each
- * entry gets its ticket's index, through a table over the range of their
- * ids when it is dense enough (the usual case: a month's tickets are mostly
- * recent ones) or a hash map; then the tickets are read in id order, one
- * query per run of ids at most TICKET_RUN_GAP apart, so that they are read
- * straight through rather than looked up one by one.
+ * Number the tickets of the entries and extras by id (r->tickets, their
+ * details still unread) and give each entry and extra its ticket's index.
+ * The ids go through a table over their range when it is dense enough (the
+ * usual case: a month's tickets are mostly recent ones), else a hash map.
+ */
+static void rd_ticket_numbering(struct reader *r, struct ticket_index *x)
+{
+	int64_t span = r->ticket_max - r->ticket_min; /* both come from the rows: no overflow */
+	int64_t *ids = NULL;
+	size_t i, n = 0;
+
+	if (span >= 0 && (uint64_t)span < 4 * (uint64_t)(r->n_entries + r->n_xrows) + 4096) {
+		x->base = r->ticket_min;
+		x->dense = big_alloc(((size_t)span + 1) * sizeof(*x->dense));
+		memset(x->dense, 0xff, ((size_t)span + 1) * sizeof(*x->dense));
+	}
+	/* mark (PENDING), then number in id order */
+	for (i = 0; i < r->n_entries; i++)
+		tix_put(x, rd_entry_at(r, i)->ticket.id, PENDING);
+	for (i = 0; i < r->n_xrows; i++)
+		tix_put(x, r->xrows[i].ticket_id, PENDING);
+	if (x->dense) {
+		for (i = 0; i <= (size_t)span; i++)
+			if (x->dense[i] != NONE)
+				n++;
+		r->tickets = arena_big(&r->mem, n * sizeof(*r->tickets));
+		for (i = 0, n = 0; i <= (size_t)span; i++)
+			if (x->dense[i] != NONE) {
+				x->dense[i] = (uint32_t)n;
+				r->tickets[n++].id = x->base + (int64_t)i;
+			}
+	} else {
+		n = x->map.n;
+		ids = xmalloc((n + 1) * sizeof(*ids));
+		for (i = 0, n = 0; i < x->map.cap; i++)
+			if (x->map.keys[i] != INT64_MIN)
+				ids[n++] = x->map.keys[i];
+		qsort(ids, n, sizeof(*ids), cmp_int64);
+		r->tickets = arena_big(&r->mem, n * sizeof(*r->tickets));
+		for (i = 0; i < n; i++) {
+			idmap_put(&x->map, ids[i], (uint32_t)i);
+			r->tickets[i].id = ids[i];
+		}
+		free(ids);
+	}
+	r->n_tickets = n;
+	for (i = 0; i < n; i++) {
+		struct rd_ticket *t = &r->tickets[i];
+
+		t->client_id = 0;
+		t->subject = "";
+		t->slot = NONE;
+		t->number[0] = '\0';
+		t->billing = (unsigned char)BILLING_BILLABLE;
+		t->found = 0;
+	}
+	for (i = 0; i < r->n_entries; i++) {
+		struct rd_entry *e = rd_entry_at(r, i);
+
+		e->ticket.index = tix_get(x, e->ticket.id);
+	}
+	for (i = 0; i < r->n_xrows; i++)
+		r->xrows[i].ticket = tix_get(x, r->xrows[i].ticket_id);
+}
+
+/*
+ * What the tickets of the entries and extras are (client, number, subject,
+ * billing), read in id order, one query per run of ids at most
+ * TICKET_RUN_GAP apart, so that they are read straight through rather than
+ * looked up one by one.
  */
 static int rd_tickets(struct store *st, struct reader *r)
 {
 	struct ticket_index x;
-	int64_t *ids = NULL, span;
 	sqlite3_stmt *s = NULL;
 	size_t i, j;
 	int rc = STORE_OK;
 
 	memset(&x, 0, sizeof(x));
-	if (!r->n_entries)
+	if (!r->n_entries && !r->n_xrows)
 		return STORE_OK;
-	span = r->ticket_max - r->ticket_min; /* both come from the entries: no overflow */
-	if (span >= 0 && (uint64_t)span < 4 * (uint64_t)r->n_entries + 4096) {
-		x.base = r->ticket_min;
-		x.dense = xmalloc(((size_t)span + 1) * sizeof(*x.dense));
-		memset(x.dense, 0xff, ((size_t)span + 1) * sizeof(*x.dense));
-	}
-	for (i = 0; i < r->n_entries; i++) {
-		struct rd_entry *e = rd_entry_at(r, i);
-		int64_t id = e->ticket.id;
-		uint32_t t = tix_get(&x, id);
-
-		if (t == NONE) {
-			r->tickets = sq_list_grow(r->tickets, r->n_tickets, &r->tickets_cap,
-						  sizeof(*r->tickets));
-			memset(&r->tickets[r->n_tickets], 0, sizeof(r->tickets[0]));
-			r->tickets[r->n_tickets].id = id;
-			r->tickets[r->n_tickets].slot = NONE;
-			t = (uint32_t)r->n_tickets++;
-			if (x.dense)
-				x.dense[id - x.base] = t;
-			else
-				idmap_put(&x.map, id, t);
-		}
-		e->ticket.index = t;
-	}
-	ids = xmalloc(r->n_tickets * sizeof(*ids));
-	if (x.dense) {
-		for (i = j = 0; i <= (size_t)span; i++)
-			if (x.dense[i] != NONE)
-				ids[j++] = x.base + (int64_t)i;
-	} else {
-		for (i = 0; i < r->n_tickets; i++)
-			ids[i] = r->tickets[i].id;
-		qsort(ids, r->n_tickets, sizeof(*ids), cmp_int64);
-	}
+	rd_ticket_numbering(r, &x);
 	for (i = 0; i < r->n_tickets; i = j) {
-		for (j = i + 1; j < r->n_tickets && ids[j] - ids[j - 1] <= TICKET_RUN_GAP; j++)
+		int64_t lo = r->tickets[i].id, hi;
+
+		for (j = i + 1;
+		     j < r->n_tickets && r->tickets[j].id - r->tickets[j - 1].id <= TICKET_RUN_GAP;
+		     j++)
 			;
+		hi = r->tickets[j - 1].id;
 		if ((rc = sq_prepare(st, B_TICKETS_RANGE, &s)) != STORE_OK)
 			break;
-		sq_bind_int(st, s, 1, ids[i]);
-		sq_bind_int(st, s, 2, ids[j - 1]);
+		sq_bind_int(st, s, 1, lo);
+		sq_bind_int(st, s, 2, hi);
 		while ((rc = sq_step(st, s)) == 1) {
 			int64_t id = sqlite3_column_int64(s, 0);
 			enum billing_kind b = BILLING_BILLABLE;
 			struct rd_ticket *k;
 			uint32_t t;
 
-			if (id < ids[i] || id > ids[j - 1] || (t = tix_get(&x, id)) == NONE)
+			if (id < lo || id > hi || (t = tix_get(&x, id)) == NONE)
 				continue;
 			k = &r->tickets[t];
 			k->client_id = sqlite3_column_int64(s, 1);
 			sq_col_text(s, 2, k->number, sizeof(k->number));
 			col_billing(st, s, 4, &b);
 			k->billing = (unsigned char)b;
-			k->subject = pool_add(&r->pool, sqlite3_column_text(s, 3));
+			k->subject = arena_col(&r->mem, s, 3);
+			k->found = 1;
 		}
 		sq_done(s);
 		s = NULL;
@@ -2783,7 +2940,6 @@ static int rd_tickets(struct store *st, struct reader *r)
 		if ((rc = sq_row_check(st, "ticket")) != STORE_OK)
 			break;
 	}
-	free(ids);
 	free(x.dense);
 	idmap_free(&x.map);
 	return rc;
@@ -2831,10 +2987,13 @@ static void rd_involve(struct reader *r, int64_t id)
 		idmap_put(&r->client_ix, id, PENDING);
 }
 
-/* The clients that have anything in the month. */
+/*
+ * The clients that have anything in the month: the tickets' (of the
+ * entries and of the extras), the adjustments', the prepayments' and the
+ * contracts' that cover a day of it.
+ */
 static int rd_involved(struct store *st, struct reader *r, int64_t client_id)
 {
-	const struct extra_row *x = r->extra_rows.items;
 	const struct adjustment_row *a = r->adj_rows.items;
 	const struct prepaid_row *p = r->prepaid_rows.items;
 	sqlite3_stmt *s = NULL;
@@ -2843,8 +3002,6 @@ static int rd_involved(struct store *st, struct reader *r, int64_t client_id)
 
 	for (i = 0; i < r->n_tickets; i++)
 		rd_involve(r, r->tickets[i].client_id);
-	for (i = 0; i < r->extra_rows.n; i++)
-		rd_involve(r, x[i].client_id);
 	for (i = 0; i < r->adj_rows.n; i++)
 		rd_involve(r, a[i].client_id);
 	for (i = 0; i < r->prepaid_rows.n; i++)
@@ -2882,14 +3039,22 @@ static int rd_clients(struct store *st, struct reader *r, int64_t client_id)
 		r->clients = sq_list_grow(r->clients, r->n_clients, &cap, sizeof(*r->clients));
 		c = &r->clients[r->n_clients];
 		c->id = id;
-		c->name = pool_add(&r->pool, sqlite3_column_text(s, 1));
-		c->oib = pool_add(&r->pool, sqlite3_column_text(s, 2));
-		c->address = pool_add(&r->pool, sqlite3_column_text(s, 3));
+		c->name = arena_col(&r->mem, s, 1);
+		c->oib = arena_col(&r->mem, s, 2);
+		c->address = arena_col(&r->mem, s, 3);
 		idmap_put(&r->client_ix, id, (uint32_t)r->n_clients);
 		r->n_clients++;
 	}
 	sq_done(s);
 	return rc;
+}
+
+/* The slot of client id; NONE when it is not one of the month's. */
+static uint32_t rd_slot(const struct reader *r, int64_t id)
+{
+	uint32_t v = id ? idmap_get(&r->client_ix, id) : NONE;
+
+	return v < PENDING ? v : NONE;
 }
 
 /* The entries in the order of their clients (a counting sort; entries of no client left out). */
@@ -2901,11 +3066,7 @@ static void rd_group_entries(struct reader *r)
 	/* each ticket's slot, in an array of its own: 4 bytes a ticket, read once per entry */
 	slots = xmalloc((r->n_tickets + 1) * sizeof(*slots));
 	for (i = 0; i < r->n_tickets; i++) {
-		uint32_t slot = r->tickets[i].client_id
-					? idmap_get(&r->client_ix, r->tickets[i].client_id)
-					: NONE;
-
-		r->tickets[i].slot = slot < PENDING ? slot : NONE;
+		r->tickets[i].slot = rd_slot(r, r->tickets[i].client_id);
 		slots[i] = r->tickets[i].slot;
 	}
 	r->entry_start = xcalloc(r->n_clients + 1, sizeof(*r->entry_start));
@@ -2917,7 +3078,8 @@ static void rd_group_entries(struct reader *r)
 	}
 	for (k = 0; k < r->n_clients; k++)
 		r->entry_start[k + 1] += r->entry_start[k];
-	r->entry_order = xmalloc((r->entry_start[r->n_clients] + 1) * sizeof(*r->entry_order));
+	r->entry_order =
+	    arena_big(&r->mem, (r->entry_start[r->n_clients] + 1) * sizeof(*r->entry_order));
 	at = xmalloc((r->n_clients + 1) * sizeof(*at));
 	memcpy(at, r->entry_start, (r->n_clients + 1) * sizeof(*at));
 	for (i = 0; i < r->n_entries; i++) {
@@ -2946,9 +3108,9 @@ static int cmp_slotted(const struct slotted *a, const struct slotted *b)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static int cmp_extra_row(const void *a, const void *b)
+static int cmp_rd_extra(const void *a, const void *b)
 {
-	const struct extra_row *x = a, *y = b;
+	const struct rd_extra *x = a, *y = b;
 	struct slotted p = { x->slot, x->seq }, q = { y->slot, y->seq };
 
 	return cmp_slotted(&p, &q);
@@ -2979,40 +3141,30 @@ static int cmp_override_row(const void *a, const void *b)
 	return (x->o.id > y->o.id) - (x->o.id < y->o.id);
 }
 
-/* The slot of client id; NONE when it is not one of the month's. */
-static uint32_t rd_slot(const struct reader *r, int64_t id)
-{
-	uint32_t v = id ? idmap_get(&r->client_ix, id) : NONE;
-
-	return v < PENDING ? v : NONE;
-}
-
 /*
- * Each smaller kind sorted by slot into its array of records (rows of no
- * client of the month left out), with the slots beside it.
+ * Each smaller kind sorted by slot (rows of no client of the month left
+ * out): the extras in place, the others into their arrays of records with
+ * the slots beside them.
  */
 static void rd_group_small(struct reader *r)
 {
-	struct extra_row *x = r->extra_rows.items;
 	struct adjustment_row *a = r->adj_rows.items;
 	struct prepaid_row *p = r->prepaid_rows.items;
 	struct override_row *o = r->override_rows.items;
 	size_t i, n;
 
-	for (i = 0; i < r->extra_rows.n; i++) {
-		x[i].slot = rd_slot(r, x[i].client_id);
-		x[i].seq = (uint32_t)i;
+	for (i = n = 0; i < r->n_xrows; i++) {
+		struct rd_extra *x = &r->xrows[i];
+		const struct rd_ticket *t = &r->tickets[x->ticket];
+
+		/* an extra whose ticket is gone has no client (the foreign key keeps it) */
+		x->slot = t->found ? t->slot : NONE;
+		if (x->slot != NONE)
+			r->xrows[n++] = *x;
 	}
-	if (r->extra_rows.n > 1) /* qsort wants an array, even of none */
-		qsort(x, r->extra_rows.n, sizeof(*x), cmp_extra_row);
-	r->extras = xmalloc((r->extra_rows.n + 1) * sizeof(*r->extras));
-	r->extra_slot = xmalloc((r->extra_rows.n + 1) * sizeof(*r->extra_slot));
-	for (i = n = 0; i < r->extra_rows.n; i++)
-		if (x[i].slot != NONE) {
-			r->extras[n] = x[i].x;
-			r->extra_slot[n++] = x[i].slot;
-		}
-	r->extra_rows.n = n;
+	r->n_xrows = n;
+	if (r->n_xrows > 1) /* qsort wants an array, even of none */
+		qsort(r->xrows, r->n_xrows, sizeof(*r->xrows), cmp_rd_extra);
 
 	for (i = 0; i < r->adj_rows.n; i++) {
 		a[i].slot = rd_slot(r, a[i].client_id);
@@ -3109,11 +3261,9 @@ int sq_bill_begin(struct store *st, int32_t month, int64_t client_id,
 		goto fail;
 	if ((rc = rd_entries(st, r, client_id)) != STORE_OK)
 		goto fail;
-	if ((rc = rd_tickets(st, r)) != STORE_OK)
+	if ((rc = rd_extras(st, r, client_id)) != STORE_OK)
 		goto fail;
-	rc = rd_rows(st, B_EXTRA_MONTH, r->first_day, r->first_day + r->ndays - 1, client_id, 3,
-		     read_extra, sizeof(struct extra_row), &r->extra_rows);
-	if (rc != STORE_OK)
+	if ((rc = rd_tickets(st, r)) != STORE_OK)
 		goto fail;
 	rc = rd_rows(st, B_ADJUSTMENT_LIST, month, 0, 0, 1, read_adjustment,
 		     sizeof(struct adjustment_row), &r->adj_rows);
@@ -3139,10 +3289,6 @@ int sq_bill_begin(struct store *st, int32_t month, int64_t client_id,
 		goto fail;
 	if ((rc = rd_clients(st, r, client_id)) != STORE_OK)
 		goto fail;
-	if (r->pool.full) {
-		rc = store_fail(st, STORE_ERROR, "the month has more text than one run can hold");
-		goto fail;
-	}
 	rd_group_entries(r);
 	rd_group_small(r);
 	for (i = 0; default_rate_code && i < r->n_rates; i++)
@@ -3176,6 +3322,39 @@ static size_t rd_take(const uint32_t *slots, size_t n, size_t *at, uint32_t slot
 	return *at - from;
 }
 
+/* The extras of slot, from the cursor on, as the rules take them (with their tickets'). */
+static void rd_take_extras(struct reader *r, uint32_t slot, struct bill_client_input *in)
+{
+	size_t from = r->extra_at, n, k;
+
+	while (r->extra_at < r->n_xrows && r->xrows[r->extra_at].slot == slot)
+		r->extra_at++;
+	n = r->extra_at - from;
+	if (n > r->extras_cap) {
+		r->extras_cap = n;
+		free(r->extras);
+		r->extras = xmalloc(n * sizeof(*r->extras));
+	}
+	for (k = 0; k < n; k++) {
+		const struct rd_extra *x = &r->xrows[from + k];
+		const struct rd_ticket *t = &r->tickets[x->ticket];
+		struct bill_extra *b = &r->extras[k];
+
+		b->id = x->id;
+		b->ticket_id = x->ticket_id;
+		memcpy(b->ticket_number, t->number, sizeof(b->ticket_number));
+		b->ticket_billing = (enum billing_kind)t->billing;
+		if (xstrlcpy(b->description, x->description, sizeof(b->description)) < 0)
+			sq_utf8_trim(b->description);
+		b->quantity = x->quantity;
+		b->unit_price = x->unit_price;
+		b->vat = x->vat;
+		b->day = x->day;
+	}
+	in->extras = n ? r->extras : NULL;
+	in->n_extras = n;
+}
+
 int sq_bill_next(struct store *st, void *reader, struct bill_client_input *in)
 {
 	struct reader *r = reader;
@@ -3191,9 +3370,9 @@ int sq_bill_next(struct store *st, void *reader, struct bill_client_input *in)
 	c = &r->clients[slot];
 	memset(in, 0, sizeof(*in));
 	in->client_id = c->id;
-	(void)xstrlcpy(in->client_name, r->pool.p + c->name, sizeof(in->client_name));
-	(void)xstrlcpy(in->client_oib, r->pool.p + c->oib, sizeof(in->client_oib));
-	(void)xstrlcpy(in->client_address, r->pool.p + c->address, sizeof(in->client_address));
+	(void)xstrlcpy(in->client_name, c->name, sizeof(in->client_name));
+	(void)xstrlcpy(in->client_oib, c->oib, sizeof(in->client_oib));
+	(void)xstrlcpy(in->client_address, c->address, sizeof(in->client_address));
 
 	contracts_clear(&r->contracts);
 	rc = sq_query_prepare(st, B_CONTRACT_OF_CLIENT, sq_bind_key_int, &c->id, &s);
@@ -3208,9 +3387,7 @@ int sq_bill_next(struct store *st, void *reader, struct bill_client_input *in)
 	at = r->override_at;
 	in->n_overrides = rd_take(r->override_slot, r->override_rows.n, &r->override_at, slot);
 	in->overrides = in->n_overrides ? &r->overrides[at] : NULL;
-	at = r->extra_at;
-	in->n_extras = rd_take(r->extra_slot, r->extra_rows.n, &r->extra_at, slot);
-	in->extras = in->n_extras ? &r->extras[at] : NULL;
+	rd_take_extras(r, slot, in);
 	at = r->adj_at;
 	in->n_adjustments = rd_take(r->adj_slot, r->adj_rows.n, &r->adj_at, slot);
 	in->adjustments = in->n_adjustments ? &r->adjs[at] : NULL;
@@ -3232,14 +3409,24 @@ int sq_bill_next(struct store *st, void *reader, struct bill_client_input *in)
 		struct bill_work *w = &r->work[j - from];
 		uint32_t u = e->user & ~BILLABLE_BIT;
 
+		/*
+		 * A client's entries lie all over the month's: the ones a few
+		 * places ahead are fetched now, and their tickets a little later.
+		 */
+		if (j + 16 < to)
+			__builtin_prefetch(rd_entry_at(r, r->entry_order[j + 16]));
+		if (j + 8 < to)
+			__builtin_prefetch(
+				&r->tickets[rd_entry_at(r, r->entry_order[j + 8])->ticket.index]);
+
 		w->entry_id = e->id;
 		w->ticket_id = t->id;
 		memcpy(w->ticket_number, t->number, sizeof(w->ticket_number));
-		w->ticket_subject = r->pool.p + t->subject;
+		w->ticket_subject = t->subject;
 		w->ticket_billing = (enum billing_kind)t->billing;
 		w->billable = (e->user & BILLABLE_BIT) != 0;
 		w->user_id = u < r->n_users ? r->users[u].id : 0;
-		w->user_name = u < r->n_users ? r->pool.p + r->users[u].name : "";
+		w->user_name = u < r->n_users ? r->users[u].name : "";
 		w->rate_id = e->rate ? r->rates[e->rate - 1].id : 0;
 		w->started_at = r->day_start[0] + e->start;
 		w->day = rd_day(r, w->started_at);
@@ -3339,8 +3526,7 @@ int sq_month_hours(struct store *st, int32_t month, struct bill_hours_list *clie
 		urow = sq_list_grow(urow, nu, &cap, sizeof(*urow));
 		memset(&urow[nu], 0, sizeof(urow[nu]));
 		urow[nu].h.id = r->users[i].id;
-		(void)xstrlcpy(urow[nu].h.name, r->pool.p + r->users[i].name,
-			       sizeof(urow[nu].h.name));
+		(void)xstrlcpy(urow[nu].h.name, r->users[i].name, sizeof(urow[nu].h.name));
 		urow[nu++].h.seconds = user_secs[i];
 	}
 	/* each client's sum, then its name and place from the clients in name order */

@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,7 @@ struct run_state {
 	 */
 	const char *stored_json;
 	int summary_stored;
+	struct json_spec_writer *jw; /* JSON of computed specs: one tree, filled again per spec */
 };
 
 static int write_err(struct billing_error *e, const char *what, const char *path)
@@ -362,6 +364,14 @@ static int xlsx_to_buf(struct run_state *rs, const struct bill_spec *s, struct b
 	return ret;
 }
 
+/* The run's JSON writer of computed specifications, made on first use. */
+static struct json_spec_writer *spec_writer(struct run_state *rs)
+{
+	if (!rs->jw)
+		rs->jw = json_spec_writer_new();
+	return rs->jw;
+}
+
 /*
  * One client's document in its own right (a file of out_dir, or the one
  * pdf/xlsx document): s in req->format into out.
@@ -383,16 +393,18 @@ static int spec_document(struct run_state *rs, const struct bill_spec *s, struct
 	case BILLING_PDF:
 		rc = report_spec_pdf(s, &rs->co, rs->lang, out, err, sizeof(err));
 		break;
-	case BILLING_JSON: {
-		char *doc = rs->stored_json ? xstrdup(rs->stored_json) : json_doc_spec(s);
-
-		rc = buf_puts(out, doc);
-		free(doc);
+	case BILLING_JSON:
+		if (rs->stored_json)
+			rc = buf_puts(out, rs->stored_json);
+		else
+			rc = json_spec_write(spec_writer(rs), s, 0, out) < 0 ||
+				     buf_putc(out, '\n') < 0
+				 ? -1
+				 : 0;
 		if (rc < 0)
 			snprintf(err, sizeof(err), "the document is larger than %zu bytes",
 				 out->max);
 		break;
-	}
 	case BILLING_XLSX:
 		return xlsx_to_buf(rs, s, out, e);
 	}
@@ -429,6 +441,28 @@ static int doc_begin(struct run_state *rs, struct billing_error *e)
 	return 0;
 }
 
+/* One client's part of the one document at place seq (0 first) into out. */
+static int spec_part(const struct run_state *rs, struct json_spec_writer *jw,
+		     const struct bill_spec *s, size_t seq, struct buf *out, char *err,
+		     size_t errsz)
+{
+	switch (rs->req->format) {
+	case BILLING_TEXT:
+		if (seq > 0 && buf_puts(out, "\n") < 0)
+			return -1;
+		return report_spec_text(s, rs->lang, out, err, errsz);
+	case BILLING_CSV:
+		return report_spec_csv(s, seq == 0, out, err, errsz);
+	case BILLING_JSON:
+		/* The spec's own document, one level deeper: as jansson would indent it. */
+		if (buf_puts(out, seq > 0 ? ",\n    " : "\n    ") < 0)
+			return -1;
+		return json_spec_write(jw, s, 4, out);
+	default:
+		return -1; /* not one document of parts (pdf, xlsx) */
+	}
+}
+
 /* One client's part of the one document. */
 static int doc_spec(struct run_state *rs, const struct bill_spec *s, struct billing_error *e)
 {
@@ -437,28 +471,24 @@ static int doc_spec(struct run_state *rs, const struct bill_spec *s, struct bill
 
 	err[0] = '\0';
 	switch (rs->req->format) {
-	case BILLING_TEXT:
-		if (rs->n > 0 && buf_puts(rs->out, "\n") < 0)
-			rc = -1;
-		else
-			rc = report_spec_text(s, rs->lang, rs->out, err, sizeof(err));
-		break;
-	case BILLING_CSV:
-		rc = report_spec_csv(s, rs->n == 0, rs->out, err, sizeof(err));
-		break;
-	case BILLING_JSON: {
-		char *doc = rs->stored_json ? xstrdup(rs->stored_json) : json_doc_spec(s);
-		size_t n = strlen(doc);
+	case BILLING_JSON:
+		if (rs->stored_json) {
+			/* The stored document, one level deeper: as jansson would indent it. */
+			size_t n = strlen(rs->stored_json);
 
-		/* The spec's own document, one level deeper: as jansson would indent it. */
-		while (n > 0 && doc[n - 1] == '\n')
-			n--;
-		if (buf_puts(rs->out, rs->n > 0 ? ",\n    " : "\n    ") < 0 ||
-		    put_indented(rs->out, doc, n, 4) < 0)
-			rc = -1;
-		free(doc);
+			while (n > 0 && rs->stored_json[n - 1] == '\n')
+				n--;
+			rc = buf_puts(rs->out, rs->n > 0 ? ",\n    " : "\n    ") < 0
+				 ? -1
+				 : put_indented(rs->out, rs->stored_json, n, 4);
+			break;
+		}
+		rc = spec_part(rs, spec_writer(rs), s, rs->n, rs->out, err, sizeof(err));
 		break;
-	}
+	case BILLING_TEXT:
+	case BILLING_CSV:
+		rc = spec_part(rs, NULL, s, rs->n, rs->out, err, sizeof(err));
+		break;
 	case BILLING_PDF:
 	case BILLING_XLSX:
 		/* One client only (checked before the run). */
@@ -599,6 +629,311 @@ static int run_one(const struct bill_spec *s, void *arg, struct billing_error *e
 }
 
 /*
+ * An open month's run as one document (a stream or a buffer), on more than
+ * one core: this thread reads each client's inputs and makes its
+ * specification (the store is this thread's), formatter threads turn the
+ * specifications into their parts of the document, each into a slot of its
+ * own, and this thread writes the finished parts out in the clients' order
+ * (and formats too, rather than wait, when all the slots are full).  The
+ * bytes are those of the run on one thread: each part is what doc_spec
+ * writes for the specification at its place.  A big month spends most of
+ * its time formatting (JSON above all), which is what the other cores take.
+ */
+#define PIPE_SLOTS 32
+#define PIPE_WAKE 8 /* ready slots that wake an idle formatter */
+#define PIPE_FORMATTERS_MAX 3
+
+enum slot_state { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE, SLOT_FAILED };
+
+struct pipe_slot {
+	struct bill_spec spec; /* owned from READY until written */
+	struct buf text;       /* its part of the document */
+	enum slot_state state;
+	char err[256]; /* why formatting failed */
+};
+
+struct pipe {
+	const struct run_state *rs;
+	pthread_mutex_t mu;
+	pthread_cond_t ready; /* formatters: a slot is ready, or stop */
+	pthread_cond_t done;  /* this thread: a slot is formatted */
+	int idle;	      /* formatters waiting for a ready slot */
+	int waiting;	      /* this thread waits for a formatted slot */
+	struct pipe_slot slot[PIPE_SLOTS];
+	size_t put, formatted, written; /* places: given out, taken to format, written */
+	int stop;
+	pthread_t threads[PIPE_FORMATTERS_MAX];
+	int n_threads;
+};
+
+/*
+ * With p->mu held: format the oldest ready slot (the lock let go meanwhile)
+ * with jw (JSON's writer of the calling thread).  1 when one was, 0 when
+ * none was ready.
+ */
+static int pipe_format_one(struct pipe *p, struct json_spec_writer *jw)
+{
+	struct pipe_slot *sl;
+	size_t seq;
+	int rc;
+
+	if (p->formatted == p->put)
+		return 0;
+	seq = p->formatted++;
+	sl = &p->slot[seq % PIPE_SLOTS];
+	sl->state = SLOT_BUSY;
+	pthread_mutex_unlock(&p->mu);
+
+	sl->err[0] = '\0';
+	buf_reset(&sl->text);
+	rc = spec_part(p->rs, jw, &sl->spec, seq, &sl->text, sl->err, sizeof(sl->err));
+
+	pthread_mutex_lock(&p->mu);
+	sl->state = rc < 0 ? SLOT_FAILED : SLOT_DONE;
+	if (p->waiting)
+		pthread_cond_signal(&p->done);
+	return 1;
+}
+
+static void *pipe_formatter(void *arg)
+{
+	struct pipe *p = arg;
+	struct json_spec_writer *jw =
+	    p->rs->req->format == BILLING_JSON ? json_spec_writer_new() : NULL;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		if (pipe_format_one(p, jw))
+			continue;
+		p->idle++;
+		pthread_cond_wait(&p->ready, &p->mu);
+		p->idle--;
+	}
+	pthread_mutex_unlock(&p->mu);
+	json_spec_writer_free(jw);
+	return NULL;
+}
+
+/*
+ * Start the formatters for rs: JSON, whose formatting outweighs the rest,
+ * one per other core; text and CSV one.  Returns how many started: 0 on one
+ * core, or when none could.
+ */
+static int pipe_start(struct pipe *p, const struct run_state *rs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int want, i;
+
+	memset(p, 0, sizeof(*p));
+	if (cpus < 2)
+		return 0;
+	want = rs->req->format == BILLING_JSON ? (int)(cpus - 1) : 1;
+	if (want > PIPE_FORMATTERS_MAX)
+		want = PIPE_FORMATTERS_MAX;
+	p->rs = rs;
+	if (pthread_mutex_init(&p->mu, NULL) != 0)
+		return 0;
+	if (pthread_cond_init(&p->ready, NULL) != 0) {
+		pthread_mutex_destroy(&p->mu);
+		return 0;
+	}
+	if (pthread_cond_init(&p->done, NULL) != 0) {
+		pthread_cond_destroy(&p->ready);
+		pthread_mutex_destroy(&p->mu);
+		return 0;
+	}
+	for (i = 0; i < PIPE_SLOTS; i++)
+		buf_init(&p->slot[i].text, DOC_MAX);
+	for (i = 0; i < want; i++)
+		if (pthread_create(&p->threads[p->n_threads], NULL, pipe_formatter, p) == 0)
+			p->n_threads++;
+	if (p->n_threads == 0) {
+		pthread_cond_destroy(&p->done);
+		pthread_cond_destroy(&p->ready);
+		pthread_mutex_destroy(&p->mu);
+	}
+	return p->n_threads;
+}
+
+/* Stop the formatters and free what the slots hold. */
+static void pipe_end(struct pipe *p)
+{
+	int i;
+
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->ready);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->n_threads; i++)
+		pthread_join(p->threads[i], NULL);
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		bill_spec_clear(&p->slot[i].spec);
+		buf_free(&p->slot[i].text);
+	}
+	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->ready);
+	pthread_mutex_destroy(&p->mu);
+}
+
+/*
+ * Write the formatted parts from the oldest on, in order, until one is not
+ * formatted yet; with wait, the oldest at least (to free its slot): meanwhile
+ * this thread formats what is ready.  Returns 0, or -1 with e filled.
+ */
+static int pipe_write(struct pipe *p, struct run_state *rs, int wait, struct billing_error *e)
+{
+	for (;;) {
+		struct pipe_slot *sl;
+		enum slot_state st;
+
+		pthread_mutex_lock(&p->mu);
+		if (p->written == p->put) {
+			pthread_mutex_unlock(&p->mu);
+			return 0;
+		}
+		sl = &p->slot[p->written % PIPE_SLOTS];
+		while (wait && sl->state != SLOT_DONE && sl->state != SLOT_FAILED) {
+			if (pipe_format_one(p, rs->req->format == BILLING_JSON ? spec_writer(rs)
+									       : NULL))
+				continue;
+			p->waiting = 1;
+			pthread_cond_wait(&p->done, &p->mu);
+			p->waiting = 0;
+		}
+		st = sl->state;
+		pthread_mutex_unlock(&p->mu);
+		if (st == SLOT_FAILED)
+			return fail(e, BILLING_FAIL_OUTPUT, "%s",
+				    sl->err[0] ? sl->err : "the output is larger than its limit");
+		if (st != SLOT_DONE)
+			return 0;
+		if (rs->n == 0 && doc_begin(rs, e) < 0)
+			return -1;
+		if (rs->req->f) {
+			/* streamed: what rs->out holds (the head) first, then the part itself */
+			if (stream_flush(rs, e) < 0)
+				return -1;
+			if (fwrite(sl->text.s, 1, sl->text.len, rs->req->f) != sl->text.len ||
+			    fflush(rs->req->f) != 0)
+				return fail(e, BILLING_FAIL_OUTPUT, "cannot write the output: %s",
+					    strerror(errno));
+		} else if (buf_add(rs->out, sl->text.s, sl->text.len) < 0) {
+			/* what doc_spec says when the one document passes its cap */
+			return fail(e, BILLING_FAIL_OUTPUT, "%s",
+				    rs->req->format == BILLING_JSON
+					? "the output is larger than its limit"
+					: "the document is larger than its limit");
+		}
+		bill_spec_clear(&sl->spec);
+		rs->n++;
+		pthread_mutex_lock(&p->mu);
+		sl->state = SLOT_FREE;
+		p->written++;
+		pthread_mutex_unlock(&p->mu);
+		wait = 0;
+	}
+}
+
+/* Hand spec (taken) to the formatters, writing what is done to make room. */
+static int pipe_put(struct pipe *p, struct run_state *rs, struct bill_spec *spec,
+		    struct billing_error *e)
+{
+	struct pipe_slot *sl;
+
+	if (pipe_write(p, rs, p->put - p->written == PIPE_SLOTS, e) < 0)
+		return -1;
+	pthread_mutex_lock(&p->mu);
+	sl = &p->slot[p->put % PIPE_SLOTS];
+	sl->spec = *spec;
+	memset(spec, 0, sizeof(*spec));
+	sl->state = SLOT_READY;
+	p->put++;
+	/* an idle formatter is woken for a few slots at once: a wake-up costs a switch */
+	if (p->idle && p->put - p->formatted >= PIPE_WAKE)
+		pthread_cond_signal(&p->ready);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+/*
+ * Every client of open month through the pipe: each_open's reading and
+ * rules (its messages), with the specifications handed over instead of
+ * written here.  1 when done, 0 when no formatter could start (nothing was
+ * read: the caller runs on one thread), -1 with e filled.
+ */
+static int run_pipe(struct store *st, struct run_state *rs, struct billing_error *e)
+{
+	const struct config *conf = rs->conf;
+	struct bill_context ctx;
+	struct bill_reader *rd = NULL;
+	struct bill_client_input in;
+	struct billing_error later; /* a failure to write after the one reported */
+	struct pipe p;
+	int rc, ret = -1;
+
+	if (pipe_start(&p, rs) == 0)
+		return 0;
+	memset(&ctx, 0, sizeof(ctx));
+	rc = store_bill_begin(st, rs->req->month, 0, conf->billing_default_rate, &ctx, &rd);
+	if (rc == STORE_NOT_FOUND) {
+		/* what is missing is the default rate */
+		fail_store(e, st, rc);
+		e->kind = BILLING_FAIL_RULES;
+		pipe_end(&p);
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		fail_store(e, st, rc);
+		pipe_end(&p);
+		return -1;
+	}
+	billing_default_terms(conf, &ctx.default_terms);
+	while ((rc = store_bill_next(rd, &in)) == 1) {
+		struct bill_spec spec;
+		const char *why = NULL;
+
+		memset(&spec, 0, sizeof(spec));
+		if (bill_client_spec(&ctx, &in, &spec, &why) < 0) {
+			bill_spec_clear(&spec);
+			fail(e, BILLING_FAIL_RULES, "client %lld (%s): %s", (long long)in.client_id,
+			     in.client_name, why ? why : "the specification cannot be made");
+			goto drain;
+		}
+		if (spec.n_lines == 0) {
+			bill_spec_clear(&spec);
+			continue;
+		}
+		if (bill_summary_add(&rs->summary, &spec) < 0) {
+			bill_spec_clear(&spec);
+			fail(e, BILLING_FAIL_RULES, "the month's totals overflow");
+			goto drain;
+		}
+		if (pipe_put(&p, rs, &spec, e) < 0) {
+			bill_spec_clear(&spec);
+			goto out;
+		}
+	}
+	if (rc < 0) {
+		fail_store(e, st, rc);
+		goto out;
+	}
+	/* the rest, in order */
+	while (p.written < p.put)
+		if (pipe_write(&p, rs, 1, e) < 0)
+			goto out;
+	ret = 1;
+	goto out;
+drain:
+	/* the clients before the one that failed are written, as on one thread */
+	while (p.written < p.put && pipe_write(&p, rs, 1, &later) == 0)
+		;
+out:
+	store_bill_end(rd);
+	pipe_end(&p);
+	return ret;
+}
+
+/*
  * Every client of a closed month in JSON: the stored texts as they are
  * (json_doc_spec_parse and json_doc_spec again would give the same bytes,
  * at the cost of parsing every one) and the stored summary.
@@ -683,6 +1018,13 @@ int billing_run(struct store *st, const struct config *conf, const struct billin
 	if (rs.closed && req->format == BILLING_JSON && !req->client_id) {
 		if (closed_json_all(st, &rs, e) < 0)
 			goto out;
+	} else if (!rs.closed && !req->out_dir && !req->client_id &&
+		   (req->format == BILLING_TEXT || req->format == BILLING_CSV ||
+		    req->format == BILLING_JSON) &&
+		   (rc = run_pipe(st, &rs, e)) != 0) {
+		/* every client of an open month, formatted on the other cores */
+		if (rc < 0)
+			goto out;
 	} else if (billing_each(st, conf, req->month, req->client_id, run_one, &rs, &rs.closed, e) <
 		   0) {
 		/* billing_each sets rs.closed again before the first client: the head says it. */
@@ -704,6 +1046,7 @@ int billing_run(struct store *st, const struct config *conf, const struct billin
 	}
 	ret = 0;
 out:
+	json_spec_writer_free(rs.jw);
 	buf_free(&rs.doc);
 	return ret;
 }

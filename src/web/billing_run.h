@@ -8,7 +8,11 @@
  * A run streams client by client: one client's specification is made,
  * written and freed before the next one's inputs are taken from the store's
  * reader, so no more than one specification is held at a time (what the
- * reader itself holds is store_billing.h's).  A closed month is not
+ * reader itself holds is store_billing.h's).  The exception is an open
+ * month's run of every client as one text, CSV or JSON document on a
+ * machine of several cores: other threads format the specifications while
+ * the next ones are made, at most 32 of them held at a time, written in the
+ * same order and to the same bytes.  A closed month is not
  * computed again: its specifications are read back from the JSON stored when
  * it was closed, so every later run of it gives the same bytes.
  *

@@ -14,6 +14,7 @@
  * "1.500"); seconds as integers; days "YYYY-MM-DD"; months "YYYY-MM"; keys
  * in the order written here (jansson keeps insertion order).
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,80 +288,465 @@ static int is_contract_kind(enum bill_line_kind k)
 	return k == LINE_CONTRACT || k == LINE_PREPAID || k == LINE_PREPAID_DIFF;
 }
 
-static json_t *json_bill_line(const struct bill_line *l)
-{
-	json_t *o = json_object();
+/*
+ * A specification's objects are filled value by value in the order of
+ * their keys, by one description of them (fill_line, spec_fill) used two
+ * ways: the first time an object is made key by key; after that (a month-end
+ * run writes hundreds of thousands of lines) the same object is filled again
+ * for the next line, each value changed in place where it stands: numbers
+ * without allocating, texts only when they differ, no key hashed.  A value
+ * whose type changes (an id that is null for none, a day) is replaced
+ * through the iterator kept for its place.
+ */
+struct jfill {
+	json_t *o;
+	json_t **v;	  /* the values by place (the object holds them) */
+	void **it;	  /* the object's iterators, by place */
+	size_t n, cap, i; /* places made; the next place to fill */
+	int build;	  /* 1 while the object is being made */
+};
 
-	put(o, "kind", json_string(bill_line_kind_name(l->kind)));
-	put(o, "contract_id", json_ref(l->contract_id));
-	put(o, "contract_number", jstr(l->contract_number));
-	put(o, "source_id", json_ref(l->source_id));
-	put(o, "code", jstr(l->code));
-	put(o, "description", jstr(l->description));
-	put(o, "from", jday(l->from_day));
-	put(o, "to", jday(l->to_day));
-	if (is_contract_kind(l->kind)) {
-		put(o, "active_days", json_integer(l->active_days));
-		put(o, "month_days", json_integer(l->month_days));
-		put_qty(o, l->quantity);
-		put_money(o, "unit_price", l->unit_price);
-	} else if (l->kind == LINE_WORK) {
-		put(o, "ticket_id", json_ref(l->ticket_id));
-		put(o, "ticket_number", jstr(l->ticket_number));
-		put(o, "ticket_billing", json_string(billing_name(l->ticket_billing)));
-		put(o, "technicians", jstr(l->technicians));
-		put(o, "seconds", json_integer(l->seconds));
-		put(o, "rounded", json_integer(l->rounded));
-		put(o, "included", json_integer(l->included));
-		put(o, "billed", json_integer(l->billed));
-		put_money(o, "hourly", l->hourly);
-		put_money(o, "overage_hourly", l->overage_hourly);
-	} else if (l->kind == LINE_EXTRA) {
-		put(o, "ticket_id", json_ref(l->ticket_id));
-		put(o, "ticket_number", jstr(l->ticket_number));
-		put(o, "ticket_billing", json_string(billing_name(l->ticket_billing)));
-		put_qty(o, l->quantity);
-		put_money(o, "unit_price", l->unit_price);
-	} else {
-		put(o, "corrects_month", jmonth(l->corrects_month));
-		put(o, "ticket_id", json_ref(l->ticket_id));
-		put(o, "ticket_number", jstr(l->ticket_number));
+static void fill_init(struct jfill *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->o = json_object();
+	if (!f->o)
+		oom();
+	f->build = 1;
+}
+
+/* Start filling f again (its places are made). */
+static void fill_again(struct jfill *f)
+{
+	f->build = 0;
+	f->i = 0;
+}
+
+static void fill_clear(struct jfill *f)
+{
+	json_decref(f->o);
+	free(f->v);
+	free(f->it);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The next place: made with v (taken), or its value replaced by v (taken). */
+static void fill_put(struct jfill *f, const char *key, json_t *v)
+{
+	if (!v)
+		oom();
+	if (f->build) {
+		if (f->n == f->cap) {
+			f->cap = f->cap ? 2 * f->cap : 32;
+			f->v = xrealloc(f->v, f->cap * sizeof(*f->v));
+			f->it = xrealloc(f->it, f->cap * sizeof(*f->it));
+		}
+		if (json_object_set_new(f->o, key, v) < 0)
+			oom();
+		f->it[f->n] = json_object_iter_at(f->o, key);
+		f->v[f->n++] = v;
+		return;
 	}
-	put(o, "vat", json_integer(l->vat));
-	put_money(o, "amount", l->amount);
-	put(o, "charged", json_boolean(l->charged));
-	return o;
+	if (json_object_iter_set_new(f->o, f->it[f->i], v) < 0)
+		oom();
+	f->v[f->i++] = v;
+}
+
+static void fill_int(struct jfill *f, const char *key, json_int_t x)
+{
+	json_t *v = f->build ? NULL : f->v[f->i];
+
+	if (v && json_is_integer(v)) {
+		json_integer_set(v, x);
+		f->i++;
+		return;
+	}
+	fill_put(f, key, json_integer(x));
+}
+
+/* A shared value (null, true, false). */
+static void fill_const(struct jfill *f, const char *key, json_t *c)
+{
+	if (!f->build && f->v[f->i] == c) {
+		f->i++;
+		return;
+	}
+	fill_put(f, key, c);
+}
+
+/*
+ * A string: text is what a person wrote (json_text: invalid UTF-8 is
+ * written as ""), else one of ours (ASCII: a name, a day).
+ */
+static void fill_string(struct jfill *f, const char *key, const char *s, int text)
+{
+	json_t *v = f->build ? NULL : f->v[f->i];
+	size_t n;
+
+	if (!s)
+		s = "";
+	n = strlen(s);
+	if (v && json_is_string(v)) {
+		if (json_string_length(v) != n || memcmp(json_string_value(v), s, n) != 0) {
+			if (json_string_setn(v, s, n) < 0 &&
+			    (!text || json_string_setn(v, "", 0) < 0))
+				oom();
+		}
+		f->i++;
+		return;
+	}
+	fill_put(f, key, text ? jstr(s) : json_string(s));
+}
+
+static void fill_text(struct jfill *f, const char *key, const char *s)
+{
+	fill_string(f, key, s, 1);
+}
+
+static void fill_str(struct jfill *f, const char *key, const char *s)
+{
+	fill_string(f, key, s, 0);
+}
+
+/* json_ref: the id, or null for none (0). */
+static void fill_ref(struct jfill *f, const char *key, int64_t id)
+{
+	if (id)
+		fill_int(f, key, id);
+	else
+		fill_const(f, key, json_null());
+}
+
+/* jday: "YYYY-MM-DD", or null for a day < 0. */
+static void fill_day(struct jfill *f, const char *key, int32_t day)
+{
+	char d[16];
+
+	if (day < 0)
+		fill_const(f, key, json_null());
+	else
+		fill_str(f, key, cal_date_format(day, d));
+}
+
+static void fill_month(struct jfill *f, const char *key, int32_t month)
+{
+	char m[16];
+
+	fill_str(f, key, cal_month_format(month, m));
+}
+
+/* put_money: key: cents, key_eur: "123.45". */
+static void fill_money(struct jfill *f, const char *key, int64_t cents)
+{
+	char k[64], m[MONEY_STR_MAX];
+
+	(void)money_format(cents, '.', 0, m, sizeof(m));
+	fill_int(f, key, cents);
+	if (f->build)
+		snprintf(k, sizeof(k), "%s_eur", key);
+	fill_str(f, f->build ? k : NULL, m);
+}
+
+/* put_qty: quantity: thousandths, quantity_units: "1.500". */
+static void fill_qty(struct jfill *f, int64_t q)
+{
+	char s[48], *p = s + sizeof(s);
+	uint64_t mag = q < 0 ? 0 - (uint64_t)q : (uint64_t)q, whole = mag / 1000;
+	int k;
+
+	/* "%s%lld.%03lld" of sign, whole and thousandths, written backwards */
+	*--p = '\0';
+	for (k = 0; k < 3; k++, mag /= 10)
+		*--p = (char)('0' + mag % 10);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + whole % 10);
+		whole /= 10;
+	} while (whole);
+	if (q < 0)
+		*--p = '-';
+	fill_int(f, "quantity", q);
+	fill_str(f, "quantity_units", p);
+}
+
+/* A child made once (an array of the spec's): its place is kept as it is. */
+static void fill_child(struct jfill *f, const char *key, json_t *child)
+{
+	if (f->build)
+		fill_put(f, key, json_incref(child));
+	else
+		f->i++;
+}
+
+/*
+ * The keys of a line depend on its kind's group: contract lines (contract,
+ * prepaid, prepaid_diff), work, extras, the rest (adjustments).
+ */
+enum { SHAPE_CONTRACT, SHAPE_WORK, SHAPE_EXTRA, SHAPE_OTHER, SHAPES };
+
+static int line_shape(enum bill_line_kind k)
+{
+	if (is_contract_kind(k))
+		return SHAPE_CONTRACT;
+	return k == LINE_WORK ? SHAPE_WORK : k == LINE_EXTRA ? SHAPE_EXTRA : SHAPE_OTHER;
+}
+
+static void fill_line(struct jfill *f, const struct bill_line *l)
+{
+	fill_str(f, "kind", bill_line_kind_name(l->kind));
+	fill_ref(f, "contract_id", l->contract_id);
+	fill_text(f, "contract_number", l->contract_number);
+	fill_ref(f, "source_id", l->source_id);
+	fill_text(f, "code", l->code);
+	fill_text(f, "description", l->description);
+	fill_day(f, "from", l->from_day);
+	fill_day(f, "to", l->to_day);
+	switch (line_shape(l->kind)) {
+	case SHAPE_CONTRACT:
+		fill_int(f, "active_days", l->active_days);
+		fill_int(f, "month_days", l->month_days);
+		fill_qty(f, l->quantity);
+		fill_money(f, "unit_price", l->unit_price);
+		break;
+	case SHAPE_WORK:
+		fill_ref(f, "ticket_id", l->ticket_id);
+		fill_text(f, "ticket_number", l->ticket_number);
+		fill_str(f, "ticket_billing", billing_name(l->ticket_billing));
+		fill_text(f, "technicians", l->technicians);
+		fill_int(f, "seconds", l->seconds);
+		fill_int(f, "rounded", l->rounded);
+		fill_int(f, "included", l->included);
+		fill_int(f, "billed", l->billed);
+		fill_money(f, "hourly", l->hourly);
+		fill_money(f, "overage_hourly", l->overage_hourly);
+		break;
+	case SHAPE_EXTRA:
+		fill_ref(f, "ticket_id", l->ticket_id);
+		fill_text(f, "ticket_number", l->ticket_number);
+		fill_str(f, "ticket_billing", billing_name(l->ticket_billing));
+		fill_qty(f, l->quantity);
+		fill_money(f, "unit_price", l->unit_price);
+		break;
+	default:
+		fill_month(f, "corrects_month", l->corrects_month);
+		fill_ref(f, "ticket_id", l->ticket_id);
+		fill_text(f, "ticket_number", l->ticket_number);
+		break;
+	}
+	fill_int(f, "vat", l->vat);
+	fill_money(f, "amount", l->amount);
+	fill_const(f, "charged", json_boolean(l->charged));
+}
+
+static void fill_support(struct jfill *f, const struct bill_support *p)
+{
+	fill_int(f, "contract_id", p->contract_id);
+	fill_text(f, "contract_number", p->contract_number);
+	fill_int(f, "included", p->included);
+	fill_int(f, "used", p->used);
+	fill_int(f, "overage", p->overage);
+}
+
+/* jvat's objects. */
+static void fill_vat(struct jfill *f, const struct bill_vat_total *v)
+{
+	fill_int(f, "vat", v->vat);
+	fill_money(f, "net", v->net);
+	fill_money(f, "tax", v->tax);
+	fill_money(f, "gross", v->gross);
+}
+
+/* Objects made once and filled again, one per use in a document. */
+struct jpool {
+	struct jfill *items;
+	size_t n, cap, used;
+};
+
+/* The next object of the pool, to be filled (made when the pool has none left). */
+static struct jfill *pool_take(struct jpool *p)
+{
+	struct jfill *f;
+
+	if (p->used == p->n) {
+		if (p->n == p->cap) {
+			p->cap = p->cap ? 2 * p->cap : 16;
+			p->items = xrealloc(p->items, p->cap * sizeof(*p->items));
+		}
+		fill_init(&p->items[p->n++]);
+	}
+	f = &p->items[p->used++];
+	if (f->n)
+		fill_again(f);
+	return f;
+}
+
+static void pool_free(struct jpool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		fill_clear(&p->items[i]);
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+#define SPEC_NEST_MAX 8 /* levels of 2 spaces: json_spec_write's pad up to 16 */
+
+struct json_spec_writer {
+	struct jfill spec;
+	json_t *lines, *support, *vat; /* the spec's arrays (it holds them) */
+	struct jfill vats[BILL_VAT_RATES];
+	struct jpool shapes[SHAPES]; /* line objects by the keys they have */
+	struct jpool supports;
+	int made;
+	/*
+	 * The spec one level deeper per array around it (nest[k]: k + 1
+	 * arrays), so that jansson indents it as a part of a bigger document
+	 * would be; the arrays' own text is cut off after the dump.
+	 */
+	json_t *nest[SPEC_NEST_MAX];
+	char *text; /* what json_dumpb wrote */
+	size_t text_cap;
+};
+
+struct json_spec_writer *json_spec_writer_new(void)
+{
+	struct json_spec_writer *w = xcalloc(1, sizeof(*w));
+
+	fill_init(&w->spec);
+	w->lines = json_array();
+	w->support = json_array();
+	w->vat = json_array();
+	if (!w->lines || !w->support || !w->vat)
+		oom();
+	for (int i = 0; i < BILL_VAT_RATES; i++) {
+		fill_init(&w->vats[i]);
+		push(w->vat, json_incref(w->vats[i].o));
+	}
+	return w;
+}
+
+void json_spec_writer_free(struct json_spec_writer *w)
+{
+	if (!w)
+		return;
+	fill_clear(&w->spec);
+	json_decref(w->lines);
+	json_decref(w->support);
+	json_decref(w->vat);
+	for (int i = 0; i < BILL_VAT_RATES; i++)
+		fill_clear(&w->vats[i]);
+	for (int i = 0; i < SHAPES; i++)
+		pool_free(&w->shapes[i]);
+	pool_free(&w->supports);
+	for (int i = 0; i < SPEC_NEST_MAX; i++)
+		json_decref(w->nest[i]);
+	free(w->text);
+	free(w);
+}
+
+/* The writer's tree filled with s: the objects json_bill_spec makes, in its order. */
+static json_t *spec_fill(struct json_spec_writer *w, const struct bill_spec *s)
+{
+	struct jfill *f = &w->spec;
+	size_t i;
+
+	if (w->made) {
+		fill_again(f);
+		for (i = 0; i < BILL_VAT_RATES; i++)
+			fill_again(&w->vats[i]);
+	}
+	for (i = 0; i < SHAPES; i++)
+		w->shapes[i].used = 0;
+	w->supports.used = 0;
+	if (json_array_clear(w->lines) < 0 || json_array_clear(w->support) < 0)
+		oom();
+	fill_month(f, "month", s->month);
+	fill_int(f, "client_id", s->client_id);
+	fill_text(f, "client_name", s->client_name);
+	fill_text(f, "client_oib", s->client_oib);
+	fill_text(f, "client_address", s->client_address);
+	for (i = 0; i < s->n_lines; i++) {
+		struct jfill *lf = pool_take(&w->shapes[line_shape(s->lines[i].kind)]);
+
+		fill_line(lf, &s->lines[i]);
+		assert(lf->build || lf->i == lf->n); /* filled again: every place, in order */
+		if (json_array_append(w->lines, lf->o) < 0)
+			oom();
+	}
+	fill_child(f, "lines", w->lines);
+	for (i = 0; i < s->n_support; i++) {
+		struct jfill *sf = pool_take(&w->supports);
+
+		fill_support(sf, &s->support[i]);
+		if (json_array_append(w->support, sf->o) < 0)
+			oom();
+	}
+	fill_child(f, "support", w->support);
+	fill_int(f, "work_seconds", s->work_seconds);
+	fill_int(f, "work_rounded", s->work_rounded);
+	for (i = 0; i < BILL_VAT_RATES; i++)
+		fill_vat(&w->vats[i], &s->vat[i]);
+	fill_child(f, "vat", w->vat);
+	fill_money(f, "net", s->net);
+	fill_money(f, "tax", s->tax);
+	fill_money(f, "gross", s->gross);
+	assert(f->build || f->i == f->n);
+	w->made = 1;
+	return f->o;
 }
 
 json_t *json_bill_spec(const struct bill_spec *s)
 {
-	json_t *o = json_object(), *lines = json_array(), *support = json_array();
-	size_t i;
+	struct json_spec_writer *w = json_spec_writer_new();
+	json_t *o = json_incref(spec_fill(w, s));
 
-	put(o, "month", jmonth(s->month));
-	put(o, "client_id", json_integer(s->client_id));
-	put(o, "client_name", jstr(s->client_name));
-	put(o, "client_oib", jstr(s->client_oib));
-	put(o, "client_address", jstr(s->client_address));
-	for (i = 0; i < s->n_lines; i++)
-		push(lines, json_bill_line(&s->lines[i]));
-	put(o, "lines", lines);
-	for (i = 0; i < s->n_support; i++) {
-		const struct bill_support *p = &s->support[i];
-		json_t *so = json_object();
-
-		put(so, "contract_id", json_integer(p->contract_id));
-		put(so, "contract_number", jstr(p->contract_number));
-		put(so, "included", json_integer(p->included));
-		put(so, "used", json_integer(p->used));
-		put(so, "overage", json_integer(p->overage));
-		push(support, so);
-	}
-	put(o, "support", support);
-	put(o, "work_seconds", json_integer(s->work_seconds));
-	put(o, "work_rounded", json_integer(s->work_rounded));
-	put_totals(o, s->vat, s->net, s->tax, s->gross);
+	json_spec_writer_free(w);
 	return o;
+}
+
+/*
+ * The spec's tree and what to write of it: for pad 0 the spec itself, else
+ * the spec inside pad / 2 arrays, whose text before and after the spec is
+ * *head and *tail bytes: "[\n  [\n    " and "\n  ]\n]" for two.
+ */
+static json_t *spec_nested(struct json_spec_writer *w, int levels, size_t *head, size_t *tail)
+{
+	*head = *tail = 0;
+	if (levels == 0)
+		return w->spec.o;
+	for (int i = 0; i < levels; i++) {
+		if (!w->nest[i]) {
+			w->nest[i] = json_array();
+			push(w->nest[i], json_incref(i == 0 ? w->spec.o : w->nest[i - 1]));
+		}
+		/* level i (from the inside): "[" "\n" and its indent; "\n", the indent, "]" */
+		*head += 2 + 2 * (size_t)(levels - i);
+		*tail += 2 + 2 * (size_t)(levels - 1 - i);
+	}
+	return w->nest[levels - 1];
+}
+
+int json_spec_write(struct json_spec_writer *w, const struct bill_spec *s, int pad, struct buf *out)
+{
+	size_t n, head, tail;
+	json_t *o;
+
+	if (pad < 0 || pad > 2 * SPEC_NEST_MAX || pad % 2)
+		return -1;
+	spec_fill(w, s);
+	o = spec_nested(w, pad / 2, &head, &tail);
+	/* into the writer's own text (jansson's dump to a buffer), grown when too small */
+	for (;;) {
+		n = json_dumpb(o, w->text, w->text_cap, DOC_FLAGS);
+		if (n == 0)
+			oom();
+		if (n <= w->text_cap)
+			break;
+		w->text_cap = n + n / 2;
+		free(w->text);
+		w->text = xmalloc(w->text_cap);
+	}
+	assert(n >= head + tail + 2 && w->text[head] == '{' && w->text[n - tail - 1] == '}');
+	return buf_add(out, w->text + head, n - head - tail);
 }
 
 json_t *json_bill_summary(const struct bill_summary *s)
@@ -503,7 +889,14 @@ char *json_doc_adjustments(const struct bill_adjustment_list *l)
 
 char *json_doc_spec(const struct bill_spec *s)
 {
-	return doc_text(json_bill_spec(s));
+	struct json_spec_writer *w = json_spec_writer_new();
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
+
+	/* dumped once, straight into its text (doc_text measures it first) */
+	if (json_spec_write(w, s, 0, &b) < 0 || buf_putc(&b, '\n') < 0)
+		oom();
+	json_spec_writer_free(w);
+	return buf_detach(&b);
 }
 
 char *json_doc_summary(const struct bill_summary *s)

@@ -125,6 +125,22 @@ char *json_doc_adjustments(const struct bill_adjustment_list *l);
  * the text a closed month stores, and one client's file of a run.
  */
 char *json_doc_spec(const struct bill_spec *s);
+/*
+ * Many specifications' JSON, as a month-end run writes them: a writer keeps
+ * one tree of objects and fills it again for each specification instead of
+ * making and freeing a tree each time, and dumps it straight into out.  A
+ * writer is used by one thread at a time.  json_spec_write appends the text
+ * of json_doc_spec(s) without its final newline, every line after the first
+ * indented by pad more spaces (0, 2, 4 .. 16: as jansson indents a value
+ * pad / 2 levels deep); 0, or -1 when out would pass its cap (out is then as
+ * it was) or pad is not one of those.
+ */
+struct buf;
+struct json_spec_writer;
+struct json_spec_writer *json_spec_writer_new(void);
+void json_spec_writer_free(struct json_spec_writer *w);
+int json_spec_write(struct json_spec_writer *w, const struct bill_spec *s, int pad,
+		    struct buf *out);
 /* The run's summary as its own document. */
 char *json_doc_summary(const struct bill_summary *s);
 /*
