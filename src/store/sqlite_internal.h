@@ -127,6 +127,18 @@ void sq_tx_rollback(struct store *st);
 void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t n);
 /* STORE_OK, or STORE_ERROR naming what when a reader met a value it cannot represent. */
 int sq_row_check(struct store *st, const char *what);
+/*
+ * Define static void fn(st, s, i, type *out): column i of s parsed with
+ * parse (an enum's name, core/model.h or core/billing.h); an unknown name
+ * marks the row bad, for sq_row_check to report.
+ */
+#define SQ_COL_ENUM(fn, type, parse)                                                     \
+	static void fn(struct store *st, sqlite3_stmt *s, int i, type *out)              \
+	{                                                                                \
+		const unsigned char *v = sqlite3_column_text(s, i);                      \
+		if (!v || parse((const char *)v, out) < 0)                               \
+			sq_of(st)->bad_row = 1;                                          \
+	}
 
 /*
  * A reader fills one record (item) from the row s stands on and returns

@@ -594,19 +594,12 @@ void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t n)
 		sq_utf8_trim(dst);
 }
 
-#define COL_ENUM(fn, type, parse)                                                        \
-	static void fn(struct store *st, sqlite3_stmt *s, int i, type *out)              \
-	{                                                                                \
-		const unsigned char *v = sqlite3_column_text(s, i);                      \
-		if (!v || parse((const char *)v, out) < 0)                               \
-			sq_of(st)->bad_row = 1;                                          \
-	}
-COL_ENUM(col_role, enum user_role, role_parse)
-COL_ENUM(col_status, enum ticket_status, status_parse)
-COL_ENUM(col_priority, enum ticket_priority, priority_parse)
-COL_ENUM(col_channel, enum ticket_channel, channel_parse)
-COL_ENUM(col_billing, enum billing_kind, billing_parse)
-COL_ENUM(col_event_kind, enum event_kind, event_kind_parse)
+SQ_COL_ENUM(col_role, enum user_role, role_parse)
+SQ_COL_ENUM(col_status, enum ticket_status, status_parse)
+SQ_COL_ENUM(col_priority, enum ticket_priority, priority_parse)
+SQ_COL_ENUM(col_channel, enum ticket_channel, channel_parse)
+SQ_COL_ENUM(col_billing, enum billing_kind, billing_parse)
+SQ_COL_ENUM(col_event_kind, enum event_kind, event_kind_parse)
 
 int sq_row_check(struct store *st, const char *what)
 {

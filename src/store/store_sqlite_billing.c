@@ -314,20 +314,12 @@ const size_t sq_bill_count = B__END - SQ_BILL_FIRST;
 
 /* ---- small helpers ---- */
 
-/* Enums read from a row: an unknown name marks the row bad (sq_row_check). */
-#define COL_ENUM(fn, type, parse)                                                        \
-	static void fn(struct store *st, sqlite3_stmt *s, int i, type *out)              \
-	{                                                                                \
-		const unsigned char *v = sqlite3_column_text(s, i);                      \
-		if (!v || parse((const char *)v, out) < 0)                               \
-			sq_of(st)->bad_row = 1;                                          \
-	}
-COL_ENUM(col_unit, enum bill_unit, bill_unit_parse)
-COL_ENUM(col_proration, enum bill_proration, bill_proration_parse)
-COL_ENUM(col_cycle, enum bill_cycle, bill_cycle_parse)
-COL_ENUM(col_round_mode, enum bill_round_mode, bill_round_mode_parse)
-COL_ENUM(col_round_per, enum bill_round_per, bill_round_per_parse)
-COL_ENUM(col_billing, enum billing_kind, billing_parse)
+SQ_COL_ENUM(col_unit, enum bill_unit, bill_unit_parse)
+SQ_COL_ENUM(col_proration, enum bill_proration, bill_proration_parse)
+SQ_COL_ENUM(col_cycle, enum bill_cycle, bill_cycle_parse)
+SQ_COL_ENUM(col_round_mode, enum bill_round_mode, bill_round_mode_parse)
+SQ_COL_ENUM(col_round_per, enum bill_round_per, bill_round_per_parse)
+SQ_COL_ENUM(col_billing, enum billing_kind, billing_parse)
 
 /* A prepared statement's first column of its first row as an int64; *found 0 when none. */
 static int query_int(struct store *st, int id, int64_t a, int64_t b, int64_t *out, int *found)
