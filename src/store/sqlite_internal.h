@@ -366,8 +366,8 @@ int sq_adjustment_add(struct store *st, int64_t client_id, struct bill_adjustmen
 		      int64_t actor_user_id, int64_t now);
 int sq_adjustment_list(struct store *st, int32_t month, struct bill_adjustment_list *out);
 int sq_month_closed(struct store *st, int32_t month, int *closed);
-int sq_month_close(struct store *st, int32_t month, const struct bill_stored_spec *specs,
-		   size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
+int sq_month_close(struct store *st, int32_t month, const char *summary_json,
+		   int64_t actor_user_id, int64_t now);
 int sq_month_specs(struct store *st, int32_t month, int64_t client_id,
 		   struct bill_stored_spec **out, size_t *n, char **summary_json);
 int sq_month_close_spec(struct store *st, int32_t month, int64_t client_id, const char *json);

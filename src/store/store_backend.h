@@ -174,8 +174,8 @@ struct store_backend {
 	int (*adjustment_list)(struct store *st, int32_t month,
 			       struct bill_adjustment_list *out);
 	int (*month_closed)(struct store *st, int32_t month, int *closed);
-	int (*month_close)(struct store *st, int32_t month, const struct bill_stored_spec *specs,
-			   size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
+	int (*month_close)(struct store *st, int32_t month, const char *summary_json,
+			   int64_t actor_user_id, int64_t now);
 	int (*month_specs)(struct store *st, int32_t month, int64_t client_id,
 			   struct bill_stored_spec **out, size_t *n, char **summary_json);
 	int (*month_close_spec)(struct store *st, int32_t month, int64_t client_id,

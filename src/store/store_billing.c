@@ -252,10 +252,10 @@ int store_month_closed(struct store *st, int32_t month, int *closed)
 	return BILL_CALL(st, month_closed, month, closed);
 }
 
-int store_month_close(struct store *st, int32_t month, const struct bill_stored_spec *specs,
-		      size_t n, const char *summary_json, int64_t actor_user_id, int64_t now)
+int store_month_close(struct store *st, int32_t month, const char *summary_json,
+		      int64_t actor_user_id, int64_t now)
 {
-	return BILL_CALL(st, month_close, month, specs, n, summary_json, actor_user_id, now);
+	return BILL_CALL(st, month_close, month, summary_json, actor_user_id, now);
 }
 
 int store_month_close_spec(struct store *st, int32_t month, int64_t client_id, const char *json)

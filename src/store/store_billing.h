@@ -190,31 +190,26 @@ int store_month_closed(struct store *st, int32_t month, int *closed);
 /* One client's stored specification of a closed month. */
 struct bill_stored_spec {
 	int64_t client_id;
-	const char *json;   /* borrowed by close; owned by reads (free it) */
+	const char *json;   /* owned by the reader (free it) */
 };
 /*
- * Close month: store the run's specifications as the JSON text each was
- * written as (n of them, and the summary's), and from then on refuse changes
- * to the month (see above).  The month's UTC range and days are recorded
- * as util/clock reckons them now (the business zone).  CONFLICT when already
- * closed, or when the month before is open (months close in order; the
- * first month closed has no such rule), or when the month has not ended at
- * now (its last day is over only at the next month's local midnight), or
- * when two specs are of one client, or while a stopwatch that started in
- * the month runs (its entry could never be written); INVALID for a NULL
- * json or summary, or a client that does not exist.
- *
- * Closing a big month without holding every specification in memory, and
- * without a change slipping in between reading the month and closing it:
- * open a batch (store_batch_begin takes the write lock), read the month
- * with store_bill_begin (inside a batch it reads the batch's snapshot),
- * store each client's specification as it is made with
- * store_month_close_spec, then call store_month_close with n 0 (the
- * specifications stored earlier in the batch are the month's) and
- * store_batch_end.
+ * Close month, in the batch that stored its specifications: read the month
+ * with store_bill_begin inside a batch (store_batch_begin takes the write
+ * lock; inside a batch the reader uses the batch's snapshot), store each
+ * client's specification as it is made with store_month_close_spec, then
+ * call this with the summary's JSON text and store_batch_end.  So what is
+ * stored is exactly what the month held when it closed, and only one
+ * specification need be in memory at a time.  From then on changes to the
+ * month are refused (see above).  The month's UTC range and days are
+ * recorded as util/clock reckons them now (the business zone).  CONFLICT
+ * when already closed, or when the month before is open (months close in
+ * order; the first month closed has no such rule), or when the month has
+ * not ended at now (its last day is over only at the next month's local
+ * midnight), or while a stopwatch that started in the month runs (its
+ * entry could never be written); INVALID for a NULL summary.
  */
-int store_month_close(struct store *st, int32_t month, const struct bill_stored_spec *specs,
-		      size_t n, const char *summary_json, int64_t actor_user_id, int64_t now);
+int store_month_close(struct store *st, int32_t month, const char *summary_json,
+		      int64_t actor_user_id, int64_t now);
 /*
  * Store one client's specification of month, for store_month_close in the
  * same batch to close.  ERROR when no batch is open (a specification must

@@ -2078,24 +2078,18 @@ int sq_month_closed(struct store *st, int32_t month, int *closed)
 	return rc;
 }
 
-int sq_month_close(struct store *st, int32_t month, const struct bill_stored_spec *specs,
-		   size_t n, const char *summary_json, int64_t actor_user_id, int64_t now)
+int sq_month_close(struct store *st, int32_t month, const char *summary_json,
+		   int64_t actor_user_id, int64_t now)
 {
 	int32_t from_day, to_day;
 	char m[8], prev[8];
 	sqlite3_stmt *s = NULL;
-	size_t i;
 	int rc, closed = 0;
 
 	if ((rc = month_check(st, "month", month)) != STORE_OK)
 		return rc;
 	if (!summary_json)
 		return store_fail(st, STORE_INVALID, "summary_json: required");
-	if (n && !specs)
-		return store_fail(st, STORE_INVALID, "specs: missing");
-	for (i = 0; i < n; i++)
-		if (!specs[i].json)
-			return store_fail(st, STORE_INVALID, "specs[%zu].json: required", i);
 	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
 	if ((rc = month_is_closed(st, month, &closed)) != STORE_OK)
@@ -2149,28 +2143,6 @@ int sq_month_close(struct store *st, int32_t month, const struct bill_stored_spe
 	}
 	sq_done(s);
 	s = NULL;
-	for (i = 0; i < n; i++) {
-		rc = client_exists(st, specs[i].client_id);
-		if (rc == STORE_NOT_FOUND)
-			rc = store_fail(st, STORE_INVALID,
-					"specs[%zu].client_id: client %" PRId64 " not found", i,
-					specs[i].client_id);
-		if (rc != STORE_OK)
-			goto out;
-		if ((rc = sq_prepare(st, B_SPEC_INSERT, &s)) != STORE_OK)
-			goto out;
-		sq_bind_int(st, s, 1, month);
-		sq_bind_int(st, s, 2, specs[i].client_id);
-		sq_bind_text(st, s, 3, specs[i].json);
-		rc = sq_run_done(st, s);
-		s = NULL;
-		if (rc == STORE_CONFLICT)
-			rc = store_fail(st, STORE_CONFLICT,
-					"specs[%zu].client_id: client %" PRId64 " has two", i,
-					specs[i].client_id);
-		if (rc != STORE_OK)
-			goto out;
-	}
 	if ((rc = sq_prepare(st, B_MONTH_INSERT, &s)) != STORE_OK)
 		goto out;
 	sq_bind_int(st, s, 1, month);

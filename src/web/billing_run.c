@@ -1107,7 +1107,7 @@ int billing_close(struct store *st, const struct config *conf, int32_t month, in
 	if (each_open(st, conf, month, 0, close_one, &cs, e) < 0)
 		goto out;
 	summary = json_doc_summary(&cs.summary);
-	rc = store_month_close(st, month, NULL, 0, summary, actor_user_id, now);
+	rc = store_month_close(st, month, summary, actor_user_id, now);
 	if (rc != STORE_OK) {
 		fail_store(e, st, rc);
 		goto out;

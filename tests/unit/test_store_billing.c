@@ -269,7 +269,7 @@ static int32_t day_of(int y, int m, int d)
 /* Close month with one spec per client given (json "{}") and a summary. */
 static int close_month(struct fx *fx, int32_t month)
 {
-	return store_month_close(fx->st, month, NULL, 0, "{\"clients\":0}", fx->ana, NOW);
+	return store_month_close(fx->st, month, "{\"clients\":0}", fx->ana, NOW);
 }
 
 /* ---- services and rates ---- */
@@ -1136,7 +1136,7 @@ static void test_month_close_in_batch(void **state)
 	assert_string_equal(store_errmsg(fx->st),
 			    "a month's specification is stored only in the batch that closes it");
 	/* not before the month is over: 2027-01-31 23:50 is still January */
-	assert_int_equal(store_month_close(fx->st, JAN, NULL, 0, "{}", fx->ana, JAN_31_2350),
+	assert_int_equal(store_month_close(fx->st, JAN, "{}", fx->ana, JAN_31_2350),
 			 STORE_CONFLICT);
 	assert_string_equal(store_errmsg(fx->st),
 			    "month 2027-01 has not ended yet: it can be closed from 2027-02-01 on");
@@ -1170,7 +1170,7 @@ static void test_month_close_in_batch(void **state)
 	snprintf(want, sizeof(want), "client %" PRId64 " has a specification of 2027-01 already",
 		 fx->alfa);
 	assert_string_equal(store_errmsg(fx->st), want);
-	assert_int_equal(store_month_close(fx->st, JAN, NULL, 0, "{}", fx->ana, NOW), STORE_OK);
+	assert_int_equal(store_month_close(fx->st, JAN, "{}", fx->ana, NOW), STORE_OK);
 	assert_int_equal(store_batch_end(fx->st, 1), STORE_OK);
 	assert_int_equal(store_month_closed(fx->st, JAN, &closed), STORE_OK);
 	assert_int_equal(closed, 1);
@@ -1189,30 +1189,28 @@ static void test_month_specs(void **state)
 					"\\\"poslužitelja\\\"\"}],\n \"gross\":\"1.234,56\"}\n";
 	static const char json_alfa[] = "{\"client\":\"alfa d.o.o.\",\"gross\":\"0,00\"}";
 	static const char summary[] = "{\"month\":\"2027-01\",\"clients\":2}";
-	struct bill_stored_spec in[2] = {{0, json_beta}, {0, json_alfa}}, *out = NULL;
+	struct bill_stored_spec *out = NULL;
 	char *sum = NULL;
 	size_t n = 0;
 
-	in[0].client_id = fx->beta;
-	in[1].client_id = fx->alfa;
 	assert_int_equal(store_month_specs(fx->st, JAN, 0, &out, &n, &sum), STORE_NOT_FOUND);
 	assert_string_equal(store_errmsg(fx->st), "month 2027-01 is not closed");
-	in[1].json = NULL;
-	assert_int_equal(store_month_close(fx->st, JAN, in, 2, summary, fx->ana, NOW),
-			 STORE_INVALID);
-	assert_string_equal(store_errmsg(fx->st), "specs[1].json: required");
-	in[1].json = json_alfa;
-	in[1].client_id = fx->beta;
-	assert_int_equal(store_month_close(fx->st, JAN, in, 2, summary, fx->ana, NOW),
-			 STORE_CONFLICT);
-	in[1].client_id = 999;
-	assert_int_equal(store_month_close(fx->st, JAN, in, 2, summary, fx->ana, NOW),
-			 STORE_INVALID);
-	assert_string_equal(store_errmsg(fx->st), "specs[1].client_id: client 999 not found");
-	assert_int_equal(store_month_close(fx->st, JAN, in, 2, NULL, fx->ana, NOW), STORE_INVALID);
+	/* refusals change nothing, and an undone batch leaves nothing behind */
+	assert_int_equal(store_batch_begin(fx->st), STORE_OK);
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->beta, NULL), STORE_INVALID);
+	assert_string_equal(store_errmsg(fx->st), "json: required");
+	assert_int_equal(store_month_close_spec(fx->st, JAN, 999, json_alfa), STORE_INVALID);
+	assert_string_equal(store_errmsg(fx->st), "client_id: client 999 not found");
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->beta, json_beta), STORE_OK);
+	assert_int_equal(store_month_close(fx->st, JAN, NULL, fx->ana, NOW), STORE_INVALID);
+	assert_string_equal(store_errmsg(fx->st), "summary_json: required");
+	assert_int_equal(store_batch_end(fx->st, 0), STORE_OK);
 	assert_int_equal(raw_int(fx, "SELECT count(*) FROM billing_specs"), 0);
-	in[1].client_id = fx->alfa;
-	assert_int_equal(store_month_close(fx->st, JAN, in, 2, summary, fx->ana, NOW), STORE_OK);
+	assert_int_equal(store_batch_begin(fx->st), STORE_OK);
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->beta, json_beta), STORE_OK);
+	assert_int_equal(store_month_close_spec(fx->st, JAN, fx->alfa, json_alfa), STORE_OK);
+	assert_int_equal(store_month_close(fx->st, JAN, summary, fx->ana, NOW), STORE_OK);
+	assert_int_equal(store_batch_end(fx->st, 1), STORE_OK);
 
 	assert_int_equal(store_month_specs(fx->st, JAN, 0, &out, &n, &sum), STORE_OK);
 	assert_int_equal(n, 2);
