@@ -451,8 +451,9 @@ static int read_service(struct store *st, sqlite3_stmt *s, void *item)
 	return sq_row_check(st, "service");
 }
 
-static int service_check(struct store *st, const struct bill_service *v)
+static int service_check(struct store *st, const void *item)
 {
+	const struct bill_service *v = item;
 	int rc;
 
 	if ((rc = code_check(st, v->code)) != STORE_OK)
@@ -466,13 +467,97 @@ static int service_check(struct store *st, const struct bill_service *v)
 	return vat_check(st, "vat", v->vat);
 }
 
-static int service_read(struct store *st, int64_t id, struct bill_service *out)
+/* A service's columns from parameter at on: code, name, unit, price, vat, active. */
+static void service_bind(struct store *st, sqlite3_stmt *s, int at, const void *item)
 {
-	int rc = sq_row_get(st, B_SERVICE_GET, sq_bind_key_int, &id, read_service, out);
+	const struct bill_service *v = item;
+
+	sq_bind_text(st, s, at, v->code);
+	sq_bind_text(st, s, at + 1, v->name);
+	sq_bind_text(st, s, at + 2, bill_unit_name(v->unit));
+	sq_bind_int(st, s, at + 3, v->price);
+	sq_bind_int(st, s, at + 4, v->vat);
+	sq_bind_int(st, s, at + 5, v->active ? 1 : 0);
+}
+
+static int read_rate(struct store *st, sqlite3_stmt *s, void *item)
+{
+	struct bill_rate *v = item;
+
+	memset(v, 0, sizeof(*v));
+	v->id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, v->code, sizeof(v->code));
+	sq_col_text(s, 2, v->name, sizeof(v->name));
+	v->hourly = sqlite3_column_int64(s, 3);
+	v->vat = sqlite3_column_int(s, 4);
+	v->active = sqlite3_column_int(s, 5);
+	return sq_row_check(st, "rate");
+}
+
+static int rate_check(struct store *st, const void *item)
+{
+	const struct bill_rate *v = item;
+	int rc;
+
+	if ((rc = code_check(st, v->code)) != STORE_OK)
+		return rc;
+	if ((rc = text_check(st, "name", v->name, BILL_TEXT_MAX_LEN)) != STORE_OK)
+		return rc;
+	if ((rc = price_check(st, "hourly", v->hourly)) != STORE_OK)
+		return rc;
+	return vat_check(st, "vat", v->vat);
+}
+
+/* A rate's columns from parameter at on: code, name, hourly, vat, active. */
+static void rate_bind(struct store *st, sqlite3_stmt *s, int at, const void *item)
+{
+	const struct bill_rate *v = item;
+
+	sq_bind_text(st, s, at, v->code);
+	sq_bind_text(st, s, at + 1, v->name);
+	sq_bind_int(st, s, at + 2, v->hourly);
+	sq_bind_int(st, s, at + 3, v->vat);
+	sq_bind_int(st, s, at + 4, v->active ? 1 : 0);
+}
+
+/* ---- the catalogue: services and rates, the same calls on two tables ---- */
+
+/* Offsets from a kind's first statement; both kinds list theirs in this order. */
+enum { CAT_INSERT, CAT_UPDATE, CAT_GET, CAT_BY_CODE, CAT_LIST, CAT_CODE_TAKEN };
+
+struct catalog_kind {
+	const char *what;  /* "service", "rate": in messages */
+	int first;         /* statement id of its CAT_INSERT */
+	sq_row_reader read;
+	int (*check)(struct store *st, const void *item);
+	/* the columns from parameter at on (INSERT: 1; UPDATE: 2, after the id) */
+	void (*bind)(struct store *st, sqlite3_stmt *s, int at, const void *item);
+};
+
+static const struct catalog_kind cat_services = {
+	"service", B_SERVICE_INSERT, read_service, service_check, service_bind,
+};
+static const struct catalog_kind cat_rates = {
+	"rate", B_RATE_INSERT, read_rate, rate_check, rate_bind,
+};
+
+static int cat_read(struct store *st, const struct catalog_kind *k, int64_t id, void *out)
+{
+	int rc = sq_row_get(st, k->first + CAT_GET, sq_bind_key_int, &id, k->read, out);
 
 	if (rc == STORE_NOT_FOUND)
-		return store_fail(st, STORE_NOT_FOUND, "service %" PRId64 " not found", id);
+		return store_fail(st, STORE_NOT_FOUND, "%s %" PRId64 " not found", k->what, id);
 	return rc;
+}
+
+static int service_read(struct store *st, int64_t id, struct bill_service *out)
+{
+	return cat_read(st, &cat_services, id, out);
+}
+
+static int rate_read(struct store *st, int64_t id, struct bill_rate *out)
+{
+	return cat_read(st, &cat_rates, id, out);
 }
 
 /* CONFLICT when another row of table (statement id) has code. */
@@ -493,25 +578,29 @@ static int code_free(struct store *st, int id, const char *what, const char *cod
 	return rc;
 }
 
-int sq_service_add(struct store *st, struct bill_service *v)
+/*
+ * Insert item (its code is code) or, with id, replace row id with it; on
+ * adding, *new_id is the row's id.
+ */
+static int cat_write(struct store *st, const struct catalog_kind *k, const void *item,
+		     const char *code, int64_t id, int64_t *new_id, void *old)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if ((rc = service_check(st, v)) != STORE_OK)
+	if ((rc = k->check(st, item)) != STORE_OK)
 		return rc;
 	if ((rc = sq_tx_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = code_free(st, B_SERVICE_CODE_TAKEN, "service", v->code, 0)) != STORE_OK)
+	if (id && (rc = cat_read(st, k, id, old)) != STORE_OK)
 		goto out;
-	if ((rc = sq_prepare(st, B_SERVICE_INSERT, &s)) != STORE_OK)
+	if ((rc = code_free(st, k->first + CAT_CODE_TAKEN, k->what, code, id)) != STORE_OK)
 		goto out;
-	sq_bind_text(st, s, 1, v->code);
-	sq_bind_text(st, s, 2, v->name);
-	sq_bind_text(st, s, 3, bill_unit_name(v->unit));
-	sq_bind_int(st, s, 4, v->price);
-	sq_bind_int(st, s, 5, v->vat);
-	sq_bind_int(st, s, 6, v->active ? 1 : 0);
+	if ((rc = sq_prepare(st, k->first + (id ? CAT_UPDATE : CAT_INSERT), &s)) != STORE_OK)
+		goto out;
+	if (id)
+		sq_bind_int(st, s, 1, id);
+	k->bind(st, s, id ? 2 : 1, item);
 	if ((rc = sq_run_done(st, s)) != STORE_OK)
 		goto out;
 	rc = sq_tx_commit(st);
@@ -520,41 +609,49 @@ out:
 		sq_tx_rollback(st);
 		return rc;
 	}
-	v->id = sqlite3_last_insert_rowid(sq_of(st)->db);
-	v->active = v->active ? 1 : 0;
+	if (!id)
+		*new_id = sqlite3_last_insert_rowid(sq_of(st)->db);
+	return rc;
+}
+
+static int cat_by_code(struct store *st, const struct catalog_kind *k, const char *code,
+		       void *out)
+{
+	const char *key = code ? code : "";
+	int rc = sq_row_get(st, k->first + CAT_BY_CODE, sq_bind_key_text, key, k->read, out);
+
+	if (rc == STORE_NOT_FOUND)
+		return store_fail(st, STORE_NOT_FOUND, "%s '%.40s' not found", k->what, key);
+	return rc;
+}
+
+/* The kind's rows by code, the inactive too when all, into *r (of size bytes each). */
+static int cat_list(struct store *st, const struct catalog_kind *k, int all, size_t size,
+		    struct sq_rows *r)
+{
+	const struct sq_list_query q = {
+		.rows = k->first + CAT_LIST, .bind = sq_bind_key_int, .read = k->read,
+		.size = size,
+	};
+	int64_t key = all ? 1 : 0;
+
+	return sq_list_read(st, &q, &key, 0, 0, r, NULL);
+}
+
+int sq_service_add(struct store *st, struct bill_service *v)
+{
+	int rc = cat_write(st, &cat_services, v, v->code, 0, &v->id, NULL);
+
+	if (rc == STORE_OK)
+		v->active = v->active ? 1 : 0;
 	return rc;
 }
 
 int sq_service_update(struct store *st, const struct bill_service *v)
 {
 	struct bill_service old;
-	sqlite3_stmt *s = NULL;
-	int rc;
 
-	if ((rc = service_check(st, v)) != STORE_OK)
-		return rc;
-	if ((rc = sq_tx_begin(st)) != STORE_OK)
-		return rc;
-	if ((rc = service_read(st, v->id, &old)) != STORE_OK)
-		goto out;
-	if ((rc = code_free(st, B_SERVICE_CODE_TAKEN, "service", v->code, v->id)) != STORE_OK)
-		goto out;
-	if ((rc = sq_prepare(st, B_SERVICE_UPDATE, &s)) != STORE_OK)
-		goto out;
-	sq_bind_int(st, s, 1, v->id);
-	sq_bind_text(st, s, 2, v->code);
-	sq_bind_text(st, s, 3, v->name);
-	sq_bind_text(st, s, 4, bill_unit_name(v->unit));
-	sq_bind_int(st, s, 5, v->price);
-	sq_bind_int(st, s, 6, v->vat);
-	sq_bind_int(st, s, 7, v->active ? 1 : 0);
-	if ((rc = sq_run_done(st, s)) != STORE_OK)
-		goto out;
-	rc = sq_tx_commit(st);
-out:
-	if (rc != STORE_OK)
-		sq_tx_rollback(st);
-	return rc;
+	return cat_write(st, &cat_services, v, v->code, v->id, NULL, &old);
 }
 
 int sq_service_get(struct store *st, int64_t id, struct bill_service *out)
@@ -569,12 +666,9 @@ int sq_service_get(struct store *st, int64_t id, struct bill_service *out)
 
 int sq_service_by_code(struct store *st, const char *code, struct bill_service *out)
 {
-	const char *key = code ? code : "";
 	struct bill_service v;
-	int rc = sq_row_get(st, B_SERVICE_BY_CODE, sq_bind_key_text, key, read_service, &v);
+	int rc = cat_by_code(st, &cat_services, code, &v);
 
-	if (rc == STORE_NOT_FOUND)
-		return store_fail(st, STORE_NOT_FOUND, "service '%.40s' not found", key);
 	if (rc == STORE_OK)
 		*out = v;
 	return rc;
@@ -582,13 +676,8 @@ int sq_service_by_code(struct store *st, const char *code, struct bill_service *
 
 int sq_service_list(struct store *st, int all, struct bill_service_list *out)
 {
-	static const struct sq_list_query q = {
-		.rows = B_SERVICE_LIST, .bind = sq_bind_key_int, .read = read_service,
-		.size = sizeof(struct bill_service),
-	};
-	int64_t key = all ? 1 : 0;
 	struct sq_rows r;
-	int rc = sq_list_read(st, &q, &key, 0, 0, &r, NULL);
+	int rc = cat_list(st, &cat_services, all, sizeof(struct bill_service), &r);
 	struct bill_service_list l = { r.items, r.n };
 
 	if (rc != STORE_OK)
@@ -600,102 +689,20 @@ int sq_service_list(struct store *st, int all, struct bill_service_list *out)
 
 /* ---- rates ---- */
 
-static int read_rate(struct store *st, sqlite3_stmt *s, void *item)
-{
-	struct bill_rate *v = item;
-
-	memset(v, 0, sizeof(*v));
-	v->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, v->code, sizeof(v->code));
-	sq_col_text(s, 2, v->name, sizeof(v->name));
-	v->hourly = sqlite3_column_int64(s, 3);
-	v->vat = sqlite3_column_int(s, 4);
-	v->active = sqlite3_column_int(s, 5);
-	return sq_row_check(st, "rate");
-}
-
-static int rate_check(struct store *st, const struct bill_rate *v)
-{
-	int rc;
-
-	if ((rc = code_check(st, v->code)) != STORE_OK)
-		return rc;
-	if ((rc = text_check(st, "name", v->name, BILL_TEXT_MAX_LEN)) != STORE_OK)
-		return rc;
-	if ((rc = price_check(st, "hourly", v->hourly)) != STORE_OK)
-		return rc;
-	return vat_check(st, "vat", v->vat);
-}
-
-static int rate_read(struct store *st, int64_t id, struct bill_rate *out)
-{
-	int rc = sq_row_get(st, B_RATE_GET, sq_bind_key_int, &id, read_rate, out);
-
-	if (rc == STORE_NOT_FOUND)
-		return store_fail(st, STORE_NOT_FOUND, "rate %" PRId64 " not found", id);
-	return rc;
-}
-
 int sq_rate_add(struct store *st, struct bill_rate *v)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	int rc = cat_write(st, &cat_rates, v, v->code, 0, &v->id, NULL);
 
-	if ((rc = rate_check(st, v)) != STORE_OK)
-		return rc;
-	if ((rc = sq_tx_begin(st)) != STORE_OK)
-		return rc;
-	if ((rc = code_free(st, B_RATE_CODE_TAKEN, "rate", v->code, 0)) != STORE_OK)
-		goto out;
-	if ((rc = sq_prepare(st, B_RATE_INSERT, &s)) != STORE_OK)
-		goto out;
-	sq_bind_text(st, s, 1, v->code);
-	sq_bind_text(st, s, 2, v->name);
-	sq_bind_int(st, s, 3, v->hourly);
-	sq_bind_int(st, s, 4, v->vat);
-	sq_bind_int(st, s, 5, v->active ? 1 : 0);
-	if ((rc = sq_run_done(st, s)) != STORE_OK)
-		goto out;
-	rc = sq_tx_commit(st);
-out:
-	if (rc != STORE_OK) {
-		sq_tx_rollback(st);
-		return rc;
-	}
-	v->id = sqlite3_last_insert_rowid(sq_of(st)->db);
-	v->active = v->active ? 1 : 0;
+	if (rc == STORE_OK)
+		v->active = v->active ? 1 : 0;
 	return rc;
 }
 
 int sq_rate_update(struct store *st, const struct bill_rate *v)
 {
 	struct bill_rate old;
-	sqlite3_stmt *s = NULL;
-	int rc;
 
-	if ((rc = rate_check(st, v)) != STORE_OK)
-		return rc;
-	if ((rc = sq_tx_begin(st)) != STORE_OK)
-		return rc;
-	if ((rc = rate_read(st, v->id, &old)) != STORE_OK)
-		goto out;
-	if ((rc = code_free(st, B_RATE_CODE_TAKEN, "rate", v->code, v->id)) != STORE_OK)
-		goto out;
-	if ((rc = sq_prepare(st, B_RATE_UPDATE, &s)) != STORE_OK)
-		goto out;
-	sq_bind_int(st, s, 1, v->id);
-	sq_bind_text(st, s, 2, v->code);
-	sq_bind_text(st, s, 3, v->name);
-	sq_bind_int(st, s, 4, v->hourly);
-	sq_bind_int(st, s, 5, v->vat);
-	sq_bind_int(st, s, 6, v->active ? 1 : 0);
-	if ((rc = sq_run_done(st, s)) != STORE_OK)
-		goto out;
-	rc = sq_tx_commit(st);
-out:
-	if (rc != STORE_OK)
-		sq_tx_rollback(st);
-	return rc;
+	return cat_write(st, &cat_rates, v, v->code, v->id, NULL, &old);
 }
 
 int sq_rate_get(struct store *st, int64_t id, struct bill_rate *out)
@@ -710,12 +717,9 @@ int sq_rate_get(struct store *st, int64_t id, struct bill_rate *out)
 
 int sq_rate_by_code(struct store *st, const char *code, struct bill_rate *out)
 {
-	const char *key = code ? code : "";
 	struct bill_rate v;
-	int rc = sq_row_get(st, B_RATE_BY_CODE, sq_bind_key_text, key, read_rate, &v);
+	int rc = cat_by_code(st, &cat_rates, code, &v);
 
-	if (rc == STORE_NOT_FOUND)
-		return store_fail(st, STORE_NOT_FOUND, "rate '%.40s' not found", key);
 	if (rc == STORE_OK)
 		*out = v;
 	return rc;
@@ -723,13 +727,8 @@ int sq_rate_by_code(struct store *st, const char *code, struct bill_rate *out)
 
 int sq_rate_list(struct store *st, int all, struct bill_rate_list *out)
 {
-	static const struct sq_list_query q = {
-		.rows = B_RATE_LIST, .bind = sq_bind_key_int, .read = read_rate,
-		.size = sizeof(struct bill_rate),
-	};
-	int64_t key = all ? 1 : 0;
 	struct sq_rows r;
-	int rc = sq_list_read(st, &q, &key, 0, 0, &r, NULL);
+	int rc = cat_list(st, &cat_rates, all, sizeof(struct bill_rate), &r);
 	struct bill_rate_list l = { r.items, r.n };
 
 	if (rc != STORE_OK)
