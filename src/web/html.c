@@ -39,9 +39,18 @@ size_t html_len(const struct html *h)
 
 static void put(struct html *h, const char *p, size_t n)
 {
+	struct buf *b = &h->b;
+
 	if (h->failed)
 		return;
-	if (buf_add(&h->b, p, n) < 0)
+	/* Most pieces fit the room there is: copy them here, without a call. */
+	if (n < b->cap - b->len && b->len + n <= b->max) {
+		memcpy(b->s + b->len, p, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+		return;
+	}
+	if (buf_add(b, p, n) < 0)
 		h->failed = 1;
 }
 
@@ -77,6 +86,25 @@ static const unsigned char html_special[256] = {
 	[0x1f] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
 };
 
+/*
+ * Whether any of the 8 bytes in w is one html_special marks: a control
+ * character (below 0x20) or one of & < > " '.  Tab and newlines are
+ * controls too here; the byte loop then lets them through.  (The
+ * "has a zero byte" test of Hacker's Delight, on w and on w xor each
+ * special byte.)
+ */
+static int word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#define HAS_ZERO(x) (((x) - ones) & ~(x) & highs)
+	uint64_t lt = (w - ones * 0x20) & ~w & highs; /* a byte below 0x20 */
+
+	return (lt | HAS_ZERO(w ^ (ones * '&')) | HAS_ZERO(w ^ (ones * '<')) |
+		HAS_ZERO(w ^ (ones * '>')) | HAS_ZERO(w ^ (ones * '"')) |
+		HAS_ZERO(w ^ (ones * '\''))) != 0;
+#undef HAS_ZERO
+}
+
 void html_textn(struct html *h, const char *s, size_t n)
 {
 	size_t i, start = 0;
@@ -84,9 +112,20 @@ void html_textn(struct html *h, const char *s, size_t n)
 	if (!s)
 		return;
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 		const char *e;
+		uint64_t w;
 
+		/* Eight plain bytes at a time, the common case. */
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (word_special(w))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = (unsigned char)s[i];
 		if (!html_special[c])
 			continue;
 		if (c == 0)
@@ -144,12 +183,13 @@ static void put_int(struct html *h, int64_t v)
 
 static void html_vprintf(struct html *h, const char *fmt, va_list ap)
 {
-	const char *p = fmt, *start = fmt;
+	const char *p, *start = fmt;
 
-	for (; *p; p++) {
-		if (*p != '%')
-			continue;
+	for (;;) {
+		p = strchrnul(start, '%');
 		put(h, start, (size_t)(p - start));
+		if (!*p)
+			return;
 		p++;
 		switch (*p) {
 		case 's':
@@ -184,7 +224,6 @@ static void html_vprintf(struct html *h, const char *fmt, va_list ap)
 		}
 		start = p + 1;
 	}
-	put(h, start, (size_t)(p - start));
 }
 
 void html_printf(struct html *h, const char *fmt, ...)

@@ -30,6 +30,51 @@ int i18n_lang_ok(const char *lang)
 static const char *const month_en[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+/*
+ * A short text put together in a caller's array without printf, which the
+ * queue calls three times a row: what does not fit is cut, and the text
+ * always ends in a NUL (f_end).
+ */
+struct fmt {
+	char *p, *end; /* end: the last byte, kept for the NUL */
+};
+
+static struct fmt f_start(char *out, size_t outsz)
+{
+	return (struct fmt){ out, out + (outsz ? outsz - 1 : 0) };
+}
+
+static void f_str(struct fmt *f, const char *s)
+{
+	while (*s && f->p < f->end)
+		*f->p++ = *s++;
+}
+
+/* v in decimal, with zeros in front to at least width digits. */
+static void f_num(struct fmt *f, int64_t v, int width)
+{
+	char num[24], *q = num + sizeof(num);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	*--q = '\0';
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+		width--;
+	} while (u);
+	while (width-- > 0)
+		*--q = '0';
+	if (v < 0)
+		*--q = '-';
+	f_str(f, q);
+}
+
+static void f_end(struct fmt *f, size_t outsz)
+{
+	if (outsz)
+		*f->p = '\0';
+}
+
 static int local(int64_t t, struct tm *tm)
 {
 	time_t tt = (time_t)t;
@@ -39,18 +84,33 @@ static int local(int64_t t, struct tm *tm)
 
 void i18n_datetime(const char *lang, int64_t t, char *out, size_t outsz)
 {
+	struct fmt f;
 	struct tm tm;
 
 	if (local(t, &tm) < 0) {
 		snprintf(out, outsz, "?");
 		return;
 	}
-	if (is_hr(lang))
-		snprintf(out, outsz, "%d. %d. %d. %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
-			 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
-	else
-		snprintf(out, outsz, "%d %s %d %02d:%02d", tm.tm_mday, month_en[tm.tm_mon],
-			 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	f = f_start(out, outsz);
+	/* "27. 11. 2026. 14:05" and "27 Nov 2026 14:05" */
+	f_num(&f, tm.tm_mday, 1);
+	if (is_hr(lang)) {
+		f_str(&f, ". ");
+		f_num(&f, tm.tm_mon + 1, 1);
+		f_str(&f, ". ");
+		f_num(&f, tm.tm_year + 1900, 1);
+		f_str(&f, ". ");
+	} else {
+		f_str(&f, " ");
+		f_str(&f, month_en[tm.tm_mon]);
+		f_str(&f, " ");
+		f_num(&f, tm.tm_year + 1900, 1);
+		f_str(&f, " ");
+	}
+	f_num(&f, tm.tm_hour, 2);
+	f_str(&f, ":");
+	f_num(&f, tm.tm_min, 2);
+	f_end(&f, outsz);
 }
 
 void i18n_date(const char *lang, int64_t t, char *out, size_t outsz)
@@ -164,19 +224,30 @@ void i18n_int(const char *lang, int64_t n, char *out, size_t outsz)
 void i18n_hours(int64_t seconds, char *out, size_t outsz)
 {
 	int64_t m = seconds < 0 ? 0 : seconds / 60;
+	struct fmt f = f_start(out, outsz);
 
-	snprintf(out, outsz, "%" PRId64 ":%02d", m / 60, (int)(m % 60));
+	f_num(&f, m / 60, 1);
+	f_str(&f, ":");
+	f_num(&f, m % 60, 2);
+	f_end(&f, outsz);
 }
 
 void i18n_age(const char *lang, int64_t seconds, char *out, size_t outsz)
 {
+	struct fmt f = f_start(out, outsz);
+
 	(void)lang;
 	if (seconds < 0)
 		seconds = 0;
-	if (seconds < 3600)
-		snprintf(out, outsz, "%d min", (int)(seconds / 60));
-	else if (seconds < 86400)
-		snprintf(out, outsz, "%d h", (int)(seconds / 3600));
-	else
-		snprintf(out, outsz, "%" PRId64 " d", seconds / 86400);
+	if (seconds < 3600) {
+		f_num(&f, seconds / 60, 1);
+		f_str(&f, " min");
+	} else if (seconds < 86400) {
+		f_num(&f, seconds / 3600, 1);
+		f_str(&f, " h");
+	} else {
+		f_num(&f, seconds / 86400, 1);
+		f_str(&f, " d");
+	}
+	f_end(&f, outsz);
 }

@@ -80,6 +80,53 @@ static void test_text_runs(void **state)
 	html_free(&h);
 }
 
+/* What html_textn must write for the n bytes at s, one byte at a time. */
+static void escape_slowly(const char *s, size_t n, char *out)
+{
+	size_t i;
+
+	*out = '\0';
+	for (i = 0; i < n && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char one[2] = { (char)c, 0 };
+
+		strcat(out, c == '&'    ? "&amp;"
+			    : c == '<'  ? "&lt;"
+			    : c == '>'  ? "&gt;"
+			    : c == '"'  ? "&quot;"
+			    : c == '\'' ? "&#39;"
+			    : (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ? "\xEF\xBF\xBD"
+									  : one);
+	}
+}
+
+/*
+ * Each special byte (and a plain one, and a UTF-8 letter's bytes) at every
+ * place of a 40-byte text, so that it falls in each byte of the 8-byte
+ * words html_textn reads at a time and in the bytes after the last word.
+ */
+static void test_text_every_place(void **state)
+{
+	static const char specials[] = "&<>\"'\x01\x1f\t\n\r\x7f\xc4\x8d\0a";
+	char text[41], want[41 * 8];
+	struct html h;
+	size_t k, at;
+
+	(void)state;
+	for (k = 0; k < sizeof(specials) - 1; k++) {
+		for (at = 0; at < 40; at++) {
+			memset(text, 'x', 40);
+			text[40] = '\0';
+			text[at] = specials[k];
+			escape_slowly(text, 40, want);
+			html_init(&h, 4096);
+			html_textn(&h, text, 40);
+			assert_string_equal(html_data(&h), want);
+			html_free(&h);
+		}
+	}
+}
+
 static void test_control_characters_replaced(void **state)
 {
 	struct html h;
@@ -164,6 +211,11 @@ static void test_dates(void **state)
 	/* 2026-07-01 10:00 UTC is 12:00 in summer (CEST). */
 	i18n_datetime("hr", 1782900000, out, sizeof(out));
 	assert_string_equal(out, "1. 7. 2026. 12:00");
+	/* 2027-01-01 00:00 in Zagreb, the first minute of a year */
+	i18n_datetime("en", 1798758000, out, sizeof(out));
+	assert_string_equal(out, "1 Jan 2027 00:00");
+	i18n_datetime("hr", 1795784700, out, 9);
+	assert_string_equal(out, "27. 11. ");
 	i18n_datetime_input(1795784700, out, sizeof(out));
 	assert_string_equal(out, "2026-11-27T14:05");
 }
@@ -229,6 +281,13 @@ static void test_numbers(void **state)
 	assert_string_equal(out, "3:05");
 	i18n_hours(-10, out, sizeof(out));
 	assert_string_equal(out, "0:00");
+	i18n_hours(123 * 3600 + 45 * 60, out, sizeof(out));
+	assert_string_equal(out, "123:45");
+	/* what does not fit is cut, and the text still ends */
+	i18n_hours(123 * 3600 + 45 * 60, out, 4);
+	assert_string_equal(out, "123");
+	i18n_age("en", 59, out, sizeof(out));
+	assert_string_equal(out, "0 min");
 	i18n_age("hr", 299, out, sizeof(out));
 	assert_string_equal(out, "4 min");
 	i18n_age("hr", 3 * 3600, out, sizeof(out));
@@ -302,6 +361,7 @@ int main(void)
 	    cmocka_unit_test(test_conversions),
 	    cmocka_unit_test(test_integer_edges),
 	    cmocka_unit_test(test_text_runs),
+	    cmocka_unit_test(test_text_every_place),
 	    cmocka_unit_test(test_control_characters_replaced),
 	    cmocka_unit_test(test_cap),
 	    cmocka_unit_test(test_multiline),
