@@ -49,6 +49,13 @@ struct sq_queue_stmt {
 	sqlite3_stmt *stmt;
 };
 
+/*
+ * The results of queue reads a connection keeps (store_set_result_cache,
+ * store_sqlite_web.c): each under its filter, with the database's data
+ * version it was read at.
+ */
+struct sq_result;
+
 /* One connection: the database, its statement caches, the state of the current statement. */
 struct sq {
 	sqlite3 *db;
@@ -61,6 +68,12 @@ struct sq {
 	int bind_rc;              /* the first bind that failed since sq_prepare */
 	int bad_row;              /* a row held a value the model cannot represent */
 	int batch;                /* store_batch_begin: transactions are savepoints in it */
+	int batch_read;           /* the batch is store_read_begin's snapshot */
+	int read_nest;            /* store_read_begin calls that joined that snapshot */
+	struct sq_result *result; /* store_set_result_cache's slots, NULL = none kept */
+	unsigned result_n;
+	uint64_t result_tick;     /* counts uses, to find the slot used longest ago */
+	uint64_t result_hits;     /* reads answered from them */
 };
 
 static inline struct sq *sq_of(struct store *st)
@@ -309,6 +322,9 @@ int sq_ticket_time_shares(struct store *st, int64_t ticket_id, struct time_share
 int sq_ticket_mail_list(struct store *st, int64_t ticket_id, struct ticket_mail_list *out);
 /* Finalize the queue's prepared shapes (at close). */
 void sq_queue_cache_clear(struct sq *sq);
+/* Keep up to n queue results (0 = none); frees those kept before. */
+int sq_set_result_cache(struct store *st, int n);
+uint64_t sq_result_cache_hits(struct store *st);
 
 /* ---- closed months (0006_billing.sql, store_sqlite_billing.c) ---- */
 

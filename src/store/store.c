@@ -112,6 +112,16 @@ int store_set_busy_timeout(struct store *st, int ms)
 	return STORE_CALL(st, set_busy_timeout, ms);
 }
 
+int store_set_result_cache(struct store *st, int n)
+{
+	return STORE_CALL(st, set_result_cache, n);
+}
+
+uint64_t store_result_cache_hits(struct store *st)
+{
+	return st->backend->result_cache_hits ? st->backend->result_cache_hits(st) : 0;
+}
+
 int store_batch_begin(struct store *st)
 {
 	st->errmsg[0] = '\0';

@@ -49,6 +49,23 @@ const char *store_errmsg(const struct store *st);
 int store_set_busy_timeout(struct store *st, int ms);
 
 /*
+ * Keep the answers of up to n queue reads (store_ticket_list and
+ * store_ticket_status_counts with a filter the kept counts do not answer)
+ * on this connection, and answer the same read again from them while the
+ * database has not changed: any commit since, by this connection or by
+ * another in any process, makes every answer kept before it stale.  Reads
+ * inside an open write transaction are never answered from them.  A result
+ * of more than STORE_RESULT_ROWS_MAX rows is not kept.  store_open keeps
+ * none (n = 0); evid serve keeps [database] result_cache per connection.
+ * n beyond STORE_RESULT_CACHE_MAX or negative: INVALID.
+ */
+#define STORE_RESULT_CACHE_MAX 1024
+#define STORE_RESULT_ROWS_MAX 200
+int store_set_result_cache(struct store *st, int n);
+/* How many reads on st were answered from kept answers (0 for a backend without them). */
+uint64_t store_result_cache_hits(struct store *st);
+
+/*
  * A batch, for bulk imports (evid fetch) that want one durable commit per
  * many calls instead of one each.  Between store_batch_begin and
  * store_batch_end every call's transaction is part of one write transaction
@@ -69,8 +86,11 @@ int store_batch_end(struct store *st, int commit);
  * A snapshot, for a page that reads many things: between store_read_begin
  * and store_read_end every call reads the same state of the database, and
  * the read lock is taken once instead of once per call.  For reading calls
- * only (a write inside may fail BUSY).  begin: ERROR when a batch or a
- * snapshot is open already; end: ERROR when none is.
+ * only (a write inside may fail BUSY).  A store_read_begin inside an open
+ * snapshot joins it: it reads the same state, and its store_read_end ends
+ * only the join (the outer end ends the snapshot), so a page can take its
+ * own snapshot inside the one evid serve opens for the whole request.
+ * begin: ERROR when a batch is open; end: ERROR when no snapshot is.
  */
 int store_read_begin(struct store *st);
 int store_read_end(struct store *st);

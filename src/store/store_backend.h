@@ -31,6 +31,8 @@ struct store_backend {
 	/* Release everything open() acquired. */
 	void (*close)(struct store *st);
 	int (*set_busy_timeout)(struct store *st, int ms);
+	int (*set_result_cache)(struct store *st, int n);
+	uint64_t (*result_cache_hits)(struct store *st);
 	int (*batch_begin)(struct store *st);
 	int (*batch_end)(struct store *st, int commit);
 	int (*read_begin)(struct store *st); /* ended by batch_end */

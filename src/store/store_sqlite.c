@@ -554,13 +554,31 @@ static int batch_open(struct store *st, int begin)
 
 static int sq_batch_begin(struct store *st)
 {
-	return batch_open(st, Q_BEGIN);
+	int rc = batch_open(st, Q_BEGIN);
+
+	if (rc == STORE_OK)
+		sq_of(st)->batch_read = 0;
+	return rc;
 }
 
-/* store_read_begin: one snapshot (no lock taken until the first read) for many reads. */
+/*
+ * store_read_begin: one snapshot (no lock taken until the first read) for
+ * many reads; inside one already open, it joins that one.
+ */
 static int sq_read_begin(struct store *st)
 {
-	return batch_open(st, Q_BEGIN_READ);
+	struct sq *sq = sq_of(st);
+	int rc;
+
+	if (sq->batch && sq->batch_read) {
+		sq->read_nest++;
+		return STORE_OK;
+	}
+	if ((rc = batch_open(st, Q_BEGIN_READ)) == STORE_OK) {
+		sq->batch_read = 1;
+		sq->read_nest = 0;
+	}
+	return rc;
 }
 
 static int sq_batch_end(struct store *st, int commit)
@@ -570,7 +588,12 @@ static int sq_batch_end(struct store *st, int commit)
 
 	if (!sq->batch)
 		return store_fail(st, STORE_ERROR, "no batch is open");
+	if (sq->read_nest > 0) {
+		sq->read_nest--;
+		return STORE_OK;
+	}
 	sq->batch = 0;
+	sq->batch_read = 0;
 	if (sqlite3_get_autocommit(sq->db))
 		return store_fail(st, STORE_ERROR,
 				  "the database gave up the batch after an earlier failure");
@@ -1008,6 +1031,7 @@ static void sq_close(struct store *st)
 	for (i = 0; i < sq_bill_count; i++)
 		sqlite3_finalize(sq->bill_stmt[i]);
 	sq_queue_cache_clear(sq);
+	sq_set_result_cache(st, 0);
 	sqlite3_close(sq->db);
 	free(sq->stmt);
 	free(sq->mail_stmt);
@@ -3051,6 +3075,8 @@ const struct store_backend store_backend_sqlite = {
 	.open = sq_open,
 	.close = sq_close,
 	.set_busy_timeout = sq_set_busy_timeout,
+	.set_result_cache = sq_set_result_cache,
+	.result_cache_hits = sq_result_cache_hits,
 	.batch_begin = sq_batch_begin,
 	.batch_end = sq_batch_end,
 	.read_begin = sq_read_begin,

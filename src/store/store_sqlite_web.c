@@ -33,6 +33,7 @@ enum web_stmt {
 	W_MAIL_LIST,
 	W_STATUS_COUNTS,
 	W_ASSIGNEE_COUNTS,
+	W_DATA_VERSION,
 	W__END
 };
 
@@ -59,6 +60,8 @@ const char *const sq_web_sql[W__END - SQ_WEB_FIRST] = {
 	W(W_STATUS_COUNTS) = "SELECT status, n FROM ticket_status_counts",
 	/* Kept by triggers (0004): ?1 the assignee, 0 for nobody. */
 	W(W_ASSIGNEE_COUNTS) = "SELECT status, n FROM ticket_assignee_counts WHERE assignee_id = ?1",
+	/* Starts the read transaction whose data version result_version reads. */
+	W(W_DATA_VERSION) = "PRAGMA data_version",
 };
 
 const size_t sq_web_count = W__END - SQ_WEB_FIRST;
@@ -494,6 +497,188 @@ static void queue_bind(struct store *st, sqlite3_stmt *s, const struct queue_pla
 		sq_bind_text(st, s, 11, p->words.text);
 }
 
+/* ---- results kept while the database does not change ---- */
+
+/*
+ * A kept answer (store_set_result_cache): the read it answers, as the key
+ * result_key writes, and what that read returned.  The database's data
+ * version (SQLITE_FCNTL_DATA_VERSION) changes with every commit to the
+ * file, this connection's own included, so an answer is good exactly while
+ * the version it was read at is the current one.
+ */
+struct sq_result {
+	char *key;     /* NULL: the slot is empty */
+	size_t key_len;
+	unsigned version;
+	uint64_t used; /* sq->result_tick at its last use */
+	struct ticket *rows; /* QUEUE_ROWS: the page */
+	size_t n;
+	int64_t total; /* QUEUE_ROWS: how many match; -1 = not read */
+	int64_t counts[STATUS_COUNT]; /* QUEUE_COUNTS */
+};
+
+static void result_empty(struct sq_result *r)
+{
+	free(r->key);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int sq_set_result_cache(struct store *st, int n)
+{
+	struct sq *sq = sq_of(st);
+	unsigned i;
+
+	if (n < 0 || n > STORE_RESULT_CACHE_MAX)
+		return store_fail(st, STORE_INVALID, "result_cache: must be 0 to %d",
+				  STORE_RESULT_CACHE_MAX);
+	for (i = 0; i < sq->result_n; i++)
+		result_empty(&sq->result[i]);
+	free(sq->result);
+	sq->result = n ? xcalloc((size_t)n, sizeof(*sq->result)) : NULL;
+	sq->result_n = (unsigned)n;
+	return STORE_OK;
+}
+
+/*
+ * The key of shape p's read: its kind, order and filters, and the value of
+ * each filter it has (exactly what queue_bind binds), its page for rows.
+ * Text is written with its length first, so no two reads share a key.
+ */
+static int result_key(const struct queue_plan *p, struct buf *b)
+{
+	const struct ticket_filter *f = p->f;
+	int bad = 0;
+
+	bad |= buf_printf(b, "%d/%d/%u/%d", (int)p->kind, (int)p->sort, p->mask,
+			  (int)p->hint) < 0;
+	if (p->mask & QF_STATUS)
+		bad |= buf_printf(b, "/s%d", f->status) < 0;
+	if (p->mask & QF_ASSIGNEE)
+		bad |= buf_printf(b, "/a%" PRId64, f->assignee_id) < 0;
+	if (p->mask & QF_CLIENT)
+		bad |= buf_printf(b, "/c%" PRId64, f->client_id) < 0;
+	if (p->mask & QF_CONTACT)
+		bad |= buf_printf(b, "/k%" PRId64, f->contact_id) < 0;
+	if (p->mask & QF_CHANNEL)
+		bad |= buf_printf(b, "/h%d", f->channel) < 0;
+	if (p->mask & QF_BILLING)
+		bad |= buf_printf(b, "/b%d", f->billing) < 0;
+	if (p->mask & QF_CATEGORY)
+		bad |= buf_printf(b, "/g%zu:%s", strlen(f->category), f->category) < 0;
+	if (p->mask & QF_QUERY)
+		bad |= buf_printf(b, "/q%zu:%s", strlen(p->words.text), p->words.text) < 0;
+	if (p->kind == QUEUE_ROWS)
+		bad |= buf_printf(b, "/p%d,%d", f->limit, f->offset) < 0;
+	return bad ? -1 : 0;
+}
+
+/*
+ * *version = the data version of the read transaction open on st, which
+ * this starts if no statement has yet.  0 and *usable = 0 when kept answers
+ * cannot be used now: none are kept, or the transaction writes (its own
+ * changes are not committed, so the version does not show them yet).
+ */
+static int result_version(struct store *st, unsigned *version, int *usable)
+{
+	struct sq *sq = sq_of(st);
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*version = 0;
+	*usable = 0;
+	if (!sq->result_n)
+		return STORE_OK;
+	if ((rc = sq_prepare(st, W_DATA_VERSION, &s)) != STORE_OK)
+		return rc;
+	rc = sq_step(st, s);
+	sq_done(s);
+	if (rc < 0)
+		return rc;
+	if (sqlite3_txn_state(sq->db, "main") != SQLITE_TXN_READ)
+		return STORE_OK;
+	if (sqlite3_file_control(sq->db, "main", SQLITE_FCNTL_DATA_VERSION, version) != SQLITE_OK)
+		return STORE_OK;
+	*usable = 1;
+	return STORE_OK;
+}
+
+uint64_t sq_result_cache_hits(struct store *st)
+{
+	return sq_of(st)->result_hits;
+}
+
+/* The answer kept under key that is still good at version, or NULL. */
+static struct sq_result *result_find(struct sq *sq, const struct buf *key, unsigned version)
+{
+	unsigned i;
+
+	for (i = 0; i < sq->result_n; i++) {
+		struct sq_result *r = &sq->result[i];
+
+		if (!r->key || r->key_len != key->len || memcmp(r->key, key->s, key->len) != 0)
+			continue;
+		if (r->version != version) {
+			result_empty(r);
+			return NULL;
+		}
+		r->used = ++sq->result_tick;
+		return r;
+	}
+	return NULL;
+}
+
+/*
+ * A slot for a new answer under key at version: an empty one, else the one
+ * used longest ago.  NULL when none are kept or memory is short (the
+ * answer is then simply not kept).
+ */
+static struct sq_result *result_slot(struct sq *sq, const struct buf *key, unsigned version)
+{
+	struct sq_result *r = NULL;
+	unsigned i;
+
+	for (i = 0; i < sq->result_n; i++) {
+		struct sq_result *c = &sq->result[i];
+
+		if (!c->key || c->version != version) {
+			r = c;
+			break;
+		}
+		if (!r || c->used < r->used)
+			r = c;
+	}
+	if (!r)
+		return NULL;
+	result_empty(r);
+	if (!(r->key = malloc(key->len ? key->len : 1)))
+		return NULL;
+	memcpy(r->key, key->s, key->len);
+	r->key_len = key->len;
+	r->version = version;
+	r->used = ++sq->result_tick;
+	r->total = -1;
+	return r;
+}
+
+/* Keep a page of rows (and its total, -1 = not read) under key. */
+static void result_keep_rows(struct sq *sq, const struct buf *key, unsigned version,
+			     const struct ticket *rows, size_t n, int64_t total)
+{
+	struct sq_result *r;
+
+	if (n > STORE_RESULT_ROWS_MAX || !(r = result_slot(sq, key, version)))
+		return;
+	if (n && !(r->rows = malloc(n * sizeof(*rows)))) {
+		result_empty(r);
+		return;
+	}
+	if (n)
+		memcpy(r->rows, rows, n * sizeof(*rows));
+	r->n = n;
+	r->total = total;
+}
+
 /*
  * The count of each status of the tickets of shape p -- all of them, or one
  * assignee's, or nobody's -- from the tables the triggers keep.
@@ -553,16 +738,79 @@ static int64_t queue_count_kept(const struct queue_plan *p, const int64_t counts
 	return n;
 }
 
+/* The counts per status of shape p (QUEUE_COUNTS) that the kept counts do not answer. */
+static int queue_counts_read(struct store *st, const struct queue_plan *p,
+			     int64_t counts[STATUS_COUNT])
+{
+	int64_t c[STATUS_COUNT] = { 0 };
+	enum ticket_status status;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = queue_prepare(st, p, &s)) != STORE_OK)
+		return rc;
+	queue_bind(st, s, p);
+	while ((rc = sq_step(st, s)) == 1) {
+		const unsigned char *name = sqlite3_column_text(s, 0);
+
+		if (!name || status_parse((const char *)name, &status) < 0) {
+			rc = store_fail(st, STORE_ERROR,
+					"the database holds a ticket status this evid does not "
+					"understand");
+			break;
+		}
+		c[status] = sqlite3_column_int64(s, 1);
+	}
+	sq_done(s);
+	if (rc == STORE_OK)
+		memcpy(counts, c, sizeof(c));
+	return rc;
+}
+
+/*
+ * The counts per status of shape p (QUEUE_COUNTS): from the kept counts
+ * when they answer it, else from the answer kept for it at version when
+ * usable, else read (and kept when usable).
+ */
+static int queue_counts(struct store *st, const struct queue_plan *p, int usable,
+			unsigned version, int64_t counts[STATUS_COUNT])
+{
+	struct sq *sq = sq_of(st);
+	struct buf key = BUF_INIT(8192);
+	struct sq_result *r;
+	int rc;
+
+	if (queue_counts_kept(p))
+		return status_counts_kept(st, p, counts);
+	if (usable && result_key(p, &key) < 0)
+		usable = 0;
+	if (usable && (r = result_find(sq, &key, version))) {
+		sq->result_hits++;
+		memcpy(counts, r->counts, sizeof(r->counts));
+		buf_free(&key);
+		return STORE_OK;
+	}
+	rc = queue_counts_read(st, p, counts);
+	if (rc == STORE_OK && usable && (r = result_slot(sq, &key, version)))
+		memcpy(r->counts, counts, sizeof(r->counts));
+	buf_free(&key);
+	return rc;
+}
+
 int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticket_list *out,
 		   int64_t *total)
 {
+	struct sq *sq = sq_of(st);
 	struct sq_rows r = { NULL, 0, 0 };
+	struct buf key = BUF_INIT(8192);
 	struct ticket_filter all;
 	struct queue_plan rows, count;
+	struct sq_result *kept;
 	struct ticket_list l;
 	sqlite3_stmt *s = NULL;
+	unsigned version;
 	int64_t n = 0;
-	int rc;
+	int rc, usable;
 
 	if (!f) {
 		store_ticket_filter_init(&all);
@@ -575,6 +823,20 @@ int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticke
 	/* One snapshot for the page and its count. */
 	if ((rc = sq_tx_begin_read(st)) != STORE_OK)
 		return rc;
+	if ((rc = result_version(st, &version, &usable)) != STORE_OK)
+		goto out;
+	if (usable && result_key(&rows, &key) < 0)
+		usable = 0;
+	if (usable && (kept = result_find(sq, &key, version)) && (!total || kept->total >= 0)) {
+		sq->result_hits++;
+		r.items = kept->n ? xmalloc(kept->n * sizeof(struct ticket)) : NULL;
+		if (kept->n)
+			memcpy(r.items, kept->rows, kept->n * sizeof(struct ticket));
+		r.n = kept->n;
+		n = kept->total;
+		rc = sq_tx_commit(st);
+		goto out;
+	}
 	if ((rc = queue_prepare(st, &rows, &s)) != STORE_OK)
 		goto out;
 	queue_bind(st, s, &rows);
@@ -584,12 +846,21 @@ int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticke
 		goto out;
 	sq_done(s);
 	s = NULL;
-	if (total && queue_counts_kept(&count)) {
-		int64_t kept[STATUS_COUNT];
+	if (total && (queue_counts_kept(&count) ||
+		      (usable && (count.mask & (QF_STATUS | QF_ACTIVE))))) {
+		/*
+		 * From the counts per status: kept by triggers, or read once for
+		 * both the total and the status counts a page asks for next.
+		 */
+		struct queue_plan counts_plan;
+		int64_t c[STATUS_COUNT];
 
-		if ((rc = status_counts_kept(st, &count, kept)) != STORE_OK)
+		if ((rc = queue_plan_make(st, f, QUEUE_COUNTS, &counts_plan)) != STORE_OK)
 			goto out;
-		n = queue_count_kept(&count, kept);
+		rc = queue_counts(st, &counts_plan, usable, version, c);
+		if (rc != STORE_OK)
+			goto out;
+		n = queue_count_kept(&count, c);
 	} else if (total) {
 		if ((rc = queue_prepare(st, &count, &s)) != STORE_OK)
 			goto out;
@@ -599,9 +870,12 @@ int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticke
 		sq_done(s);
 		s = NULL;
 	}
+	if (usable)
+		result_keep_rows(sq, &key, version, r.items, r.n, total ? n : -1);
 	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
+	buf_free(&key);
 	l = (struct ticket_list){ r.items, r.n };
 	if (rc != STORE_OK) {
 		sq_tx_rollback(st);
@@ -620,9 +894,8 @@ int sq_ticket_status_counts(struct store *st, const struct ticket_filter *f,
 	int64_t c[STATUS_COUNT] = { 0 };
 	struct ticket_filter all;
 	struct queue_plan p;
-	enum ticket_status status;
-	sqlite3_stmt *s = NULL;
-	int rc;
+	unsigned version;
+	int rc, usable;
 
 	if (!f) {
 		store_ticket_filter_init(&all);
@@ -630,30 +903,17 @@ int sq_ticket_status_counts(struct store *st, const struct ticket_filter *f,
 	}
 	if ((rc = queue_plan_make(st, f, QUEUE_COUNTS, &p)) != STORE_OK)
 		return rc;
-	if (queue_counts_kept(&p)) {
-		if ((rc = status_counts_kept(st, &p, c)) == STORE_OK)
-			memcpy(counts, c, sizeof(c));
+	if ((rc = sq_tx_begin_read(st)) != STORE_OK)
+		return rc;
+	if ((rc = result_version(st, &version, &usable)) == STORE_OK &&
+	    (rc = queue_counts(st, &p, usable, version, c)) == STORE_OK)
+		rc = sq_tx_commit(st);
+	if (rc != STORE_OK) {
+		sq_tx_rollback(st);
 		return rc;
 	}
-	if ((rc = queue_prepare(st, &p, &s)) != STORE_OK)
-		goto out;
-	queue_bind(st, s, &p);
-	while ((rc = sq_step(st, s)) == 1) {
-		const unsigned char *name = sqlite3_column_text(s, 0);
-
-		if (!name || status_parse((const char *)name, &status) < 0) {
-			rc = store_fail(st, STORE_ERROR,
-					"the database holds a ticket status this evid does not "
-					"understand");
-			goto out;
-		}
-		c[status] = sqlite3_column_int64(s, 1);
-	}
-	if (rc == STORE_OK)
-		memcpy(counts, c, sizeof(c));
-out:
-	sq_done(s);
-	return rc;
+	memcpy(counts, c, sizeof(c));
+	return STORE_OK;
 }
 
 /* ---- merging ---- */

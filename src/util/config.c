@@ -47,6 +47,7 @@ void config_defaults(struct config *c)
 	c->session_hours = 12;
 	xstrlcpy(c->db_path, "var/evid.db", sizeof(c->db_path));
 	c->busy_timeout_ms = 5000;
+	c->result_cache = 32;
 	xstrlcpy(c->timezone, "Europe/Zagreb", sizeof(c->timezone));
 	xstrlcpy(c->language, "hr", sizeof(c->language));
 	xstrlcpy(c->mail_from_name, "Evidencija", sizeof(c->mail_from_name));
@@ -477,6 +478,7 @@ static const struct config_key config_keys[] = {
 	INT("server", "session_hours", session_hours, 1, 720),
 	FN("database", "path", set_db_path),
 	INT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
+	INT("database", "result_cache", result_cache, 0, 1024),
 	FN("company", "name", set_company_name),
 	FN("company", "oib", set_company_oib),
 	FN("company", "address", set_company_address),

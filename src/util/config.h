@@ -18,6 +18,7 @@ struct config {
 	/* [database] */
 	char db_path[1024];      /* "var/evid.db" */
 	int busy_timeout_ms;     /* default 5000 */
+	int result_cache;        /* queue answers kept per server connection, default 32 */
 	/* [company] */
 	char company_name[201];
 	char company_oib[12];

@@ -20,8 +20,8 @@ struct web_pool {
 	int n, n_idle;
 };
 
-struct web_pool *web_pool_open(const char *path, int n, int busy_timeout_ms, char *err,
-			       size_t errsz)
+struct web_pool *web_pool_open(const char *path, int n, int busy_timeout_ms, int result_cache,
+			       char *err, size_t errsz)
 {
 	struct web_pool *p = xcalloc(1, sizeof(*p));
 	pthread_condattr_t ca;
@@ -42,7 +42,8 @@ struct web_pool *web_pool_open(const char *path, int n, int busy_timeout_ms, cha
 			goto fail;
 		}
 		p->n++;
-		if (store_set_busy_timeout(p->all[i], busy_timeout_ms) != STORE_OK) {
+		if (store_set_busy_timeout(p->all[i], busy_timeout_ms) != STORE_OK ||
+		    store_set_result_cache(p->all[i], result_cache) != STORE_OK) {
 			snprintf(err, errsz, "database '%s': %s", path, store_errmsg(p->all[i]));
 			goto fail;
 		}

@@ -14,12 +14,13 @@ struct web_pool;
 
 /*
  * Open n connections to the database at path, each waiting up to
- * busy_timeout_ms for a lock (store_set_busy_timeout), and check that the
+ * busy_timeout_ms for a lock (store_set_busy_timeout) and keeping up to
+ * result_cache queue answers (store_set_result_cache), and check that the
  * schema is the binary's (store_check_schema).  Returns the pool, or NULL
  * with a message for the user in err (errsz bytes).
  */
-struct web_pool *web_pool_open(const char *path, int n, int busy_timeout_ms, char *err,
-			       size_t errsz);
+struct web_pool *web_pool_open(const char *path, int n, int busy_timeout_ms, int result_cache,
+			       char *err, size_t errsz);
 
 /*
  * Borrow a connection, waiting while all are lent out.  Returns NULL when

@@ -52,6 +52,12 @@ struct route {
 	web_handler fn;
 	enum web_access access;
 	size_t body_max; /* the request body cap for this route */
+	/*
+	 * 1: a page that only reads, served from one snapshot of the database
+	 * (store_read_begin) from the session check to its last byte: one read
+	 * lock per request instead of one per call.
+	 */
+	int snapshot;
 };
 
 /* What every request shares: set up once by web_serve, read-only afterwards. */

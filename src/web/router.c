@@ -101,10 +101,10 @@ static const struct route routes[] = {
     {"GET", "/static/app.css", page_static, ACCESS_NONE, F},
     {"GET", "/static/app.js", page_static, ACCESS_NONE, F},
 
-    {"GET", "/tickets", page_queue, ACCESS_PAGE, F},
+    {"GET", "/tickets", page_queue, ACCESS_PAGE, F, 1},
     {"GET", "/tickets/new", page_ticket_new_get, ACCESS_PAGE, F},
     {"POST", "/tickets/new", page_ticket_new_post, ACCESS_PAGE, F},
-    {"GET", "/tickets/{id}", page_ticket, ACCESS_PAGE, F},
+    {"GET", "/tickets/{id}", page_ticket, ACCESS_PAGE, F, 1},
     {"POST", "/tickets/{id}/fields", page_ticket_fields_post, ACCESS_PAGE, F},
     {"POST", "/tickets/{id}/reply", page_ticket_reply_post, ACCESS_PAGE, U},
     {"POST", "/tickets/{id}/note", page_ticket_note_post, ACCESS_PAGE, F},

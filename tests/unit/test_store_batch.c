@@ -144,15 +144,26 @@ static void test_a_snapshot_reads_one_state(void **state)
 
 	assert_int_equal(store_imap_set(fx->other, "s", 1, 1), STORE_OK);
 	assert_int_equal(store_read_begin(fx->st), STORE_OK);
-	assert_int_equal(store_read_begin(fx->st), STORE_ERROR);
 	assert_int_equal(last_uid(fx->st, "s"), 1);
 	/* Another connection writes meanwhile (a snapshot does not hold writers up)... */
 	assert_int_equal(store_imap_set(fx->other, "s", 1, 2), STORE_OK);
-	/* ...and the snapshot still reads the state it began with. */
+	/* ...and the snapshot still reads the state it began with, */
+	assert_int_equal(last_uid(fx->st, "s"), 1);
+	/* also in a snapshot begun inside it, which joins it and ends on its own. */
+	assert_int_equal(store_read_begin(fx->st), STORE_OK);
+	assert_int_equal(last_uid(fx->st, "s"), 1);
+	assert_int_equal(store_read_end(fx->st), STORE_OK);
 	assert_int_equal(last_uid(fx->st, "s"), 1);
 	assert_int_equal(store_read_end(fx->st), STORE_OK);
 	assert_int_equal(last_uid(fx->st, "s"), 2);
 	assert_int_equal(store_read_end(fx->st), STORE_ERROR);
+	/* A snapshot cannot begin inside a writing batch, nor a batch inside a snapshot. */
+	assert_int_equal(store_batch_begin(fx->st), STORE_OK);
+	assert_int_equal(store_read_begin(fx->st), STORE_ERROR);
+	assert_int_equal(store_batch_end(fx->st, 1), STORE_OK);
+	assert_int_equal(store_read_begin(fx->st), STORE_OK);
+	assert_int_equal(store_batch_begin(fx->st), STORE_ERROR);
+	assert_int_equal(store_read_end(fx->st), STORE_OK);
 }
 
 int main(void)

@@ -811,6 +811,152 @@ static void test_queue_names_and_time(void **state)
 	ticket_list_free(&l);
 }
 
+/* The total and the new tickets' count of a search for q on st, and the ids of its page. */
+static void search_on(struct store *st, const char *q, int limit, int64_t *total,
+		      int64_t *news, size_t *n)
+{
+	int64_t counts[STATUS_COUNT];
+	struct ticket_filter f;
+	struct ticket_list l;
+
+	store_ticket_filter_init(&f);
+	f.query = q;
+	f.limit = limit;
+	assert_int_equal(store_ticket_list(st, &f, &l, total), STORE_OK);
+	*n = l.n;
+	ticket_list_free(&l);
+	assert_int_equal(store_ticket_status_counts(st, &f, counts), STORE_OK);
+	*news = counts[STATUS_NEW];
+}
+
+/*
+ * Kept answers (store_set_result_cache): the same read is answered from
+ * them while nothing changed, and never after a commit -- this
+ * connection's, another's -- nor from inside a write transaction, whose
+ * answer must not outlive its rollback.
+ */
+static void test_result_cache(void **state)
+{
+	struct fx *fx = *state;
+	const struct tk pisac = { "Pisač ne radi", .body = "Ne ispisuje." };
+	struct ticket_patch patch;
+	struct store *other;
+	struct ticket t;
+	int64_t total, news;
+	uint64_t hits;
+	size_t n, i;
+
+	assert_int_equal(store_set_result_cache(fx->st, -1), STORE_INVALID);
+	assert_int_equal(store_set_result_cache(fx->st, STORE_RESULT_CACHE_MAX + 1), STORE_INVALID);
+	assert_int_equal(store_set_result_cache(fx->st, 4), STORE_OK);
+	assert_int_equal(testdb_open(fx->path, &other, 0), 0);
+	tk_create(fx, &pisac, NULL);
+	tk_create(fx, &pisac, NULL);
+
+	/* The first read reads; the same again is kept, the counts with it. */
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 2);
+	assert_int_equal(news, 2);
+	assert_int_equal(n, 2);
+	hits = store_result_cache_hits(fx->st);
+	assert_int_equal(hits, 0);
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 2);
+	assert_int_equal(store_result_cache_hits(fx->st), 2);
+	/*
+	 * The active ones (the search box's default): the total comes from the
+	 * counts per status, which are those of the search above (counts do not
+	 * filter by status): both kept.
+	 */
+	{
+		int64_t counts[STATUS_COUNT];
+		struct ticket_filter f;
+		struct ticket_list l;
+
+		store_ticket_filter_init(&f);
+		f.query = "pisac";
+		f.open_only = 1;
+		f.limit = 50;
+		assert_int_equal(store_ticket_list(fx->st, &f, &l, &total), STORE_OK);
+		assert_int_equal(total, 2);
+		ticket_list_free(&l);
+		assert_int_equal(store_ticket_status_counts(fx->st, &f, counts), STORE_OK);
+		assert_int_equal(counts[STATUS_NEW], 2);
+		assert_int_equal(store_result_cache_hits(fx->st), 4);
+	}
+
+	/* Another connection's commit: read again. */
+	memset(&t, 0, sizeof(t));
+	snprintf(t.subject, sizeof(t.subject), "Pisač opet");
+	assert_int_equal(store_ticket_create(other, &t, 2026, NULL, fx->ana, NOW), STORE_OK);
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 3);
+	assert_int_equal(news, 3);
+	/* ...and a status change there. */
+	memset(&patch, 0, sizeof(patch));
+	patch.set = PATCH_STATUS;
+	patch.status = STATUS_OPEN;
+	assert_int_equal(store_ticket_update(other, t.id, &patch, fx->ana, NOW + 60, NULL), STORE_OK);
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 3);
+	assert_int_equal(news, 2);
+	/* This connection's own commit. */
+	tk_create(fx, &pisac, NULL);
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 4);
+	assert_int_equal(news, 3);
+
+	/* Inside a write transaction: its own change, never kept... */
+	hits = store_result_cache_hits(fx->st);
+	assert_int_equal(store_batch_begin(fx->st), STORE_OK);
+	tk_create(fx, &pisac, NULL);
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 5);
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 5);
+	assert_int_equal(store_result_cache_hits(fx->st), hits);
+	assert_int_equal(store_batch_end(fx->st, 0), STORE_OK);
+	/* ...so that after its rollback the state before it is read. */
+	search_on(fx->st, "pisac", 50, &total, &news, &n);
+	assert_int_equal(total, 4);
+	assert_int_equal(news, 3);
+
+	/* Another page, another search, a filter: each has its own answer. */
+	search_on(fx->st, "pisac", 2, &total, &news, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 4);
+	search_on(fx->st, "opet", 50, &total, &news, &n);
+	assert_int_equal(total, 1);
+	assert_int_equal(news, 0);
+	/* More reads than slots: the oldest make room, and every answer stays right. */
+	for (i = 0; i < 6; i++) {
+		search_on(fx->st, i % 2 ? "ispisuje" : "pisac", (int)i + 1, &total, &news, &n);
+		assert_int_equal(total, i % 2 ? 3 : 4);
+		assert_int_equal(n, i % 2 ? (i + 1 < 3 ? i + 1 : 3) : (i + 1 < 4 ? i + 1 : 4));
+	}
+
+	/* A page of more than STORE_RESULT_ROWS_MAX rows is not kept. */
+	assert_int_equal(store_batch_begin(fx->st), STORE_OK);
+	for (i = 0; i < STORE_RESULT_ROWS_MAX; i++)
+		tk_create(fx, &pisac, NULL);
+	assert_int_equal(store_batch_end(fx->st, 1), STORE_OK);
+	search_on(fx->st, "pisac", 0, &total, &news, &n);
+	assert_int_equal(n, STORE_RESULT_ROWS_MAX + 4);
+	hits = store_result_cache_hits(fx->st);
+	search_on(fx->st, "pisac", 0, &total, &news, &n);
+	assert_int_equal(n, STORE_RESULT_ROWS_MAX + 4);
+	assert_int_equal(store_result_cache_hits(fx->st), hits + 1); /* the counts only */
+
+	/* Off: nothing is answered from them. */
+	assert_int_equal(store_set_result_cache(fx->st, 0), STORE_OK);
+	hits = store_result_cache_hits(fx->st);
+	search_on(fx->st, "opet", 50, &total, &news, &n);
+	search_on(fx->st, "opet", 50, &total, &news, &n);
+	assert_int_equal(total, 1);
+	assert_int_equal(store_result_cache_hits(fx->st), hits);
+	store_close(other);
+}
+
 static void test_queue_invalid(void **state)
 {
 	struct fx *fx = *state;
@@ -1297,6 +1443,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_queue_names_and_time, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_queue_invalid, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_result_cache, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_category, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_merge, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_merge_mail, fx_setup, fx_teardown),

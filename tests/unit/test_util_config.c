@@ -28,6 +28,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.session_hours, 12);
 	assert_string_equal(c.db_path, "var/evid.db");
 	assert_int_equal(c.busy_timeout_ms, 5000);
+	assert_int_equal(c.result_cache, 32);
 	assert_string_equal(c.timezone, "Europe/Zagreb");
 	assert_string_equal(c.language, "hr");
 	assert_string_equal(c.company_name, "");
@@ -48,6 +49,12 @@ static void test_set_values(void **state)
 	assert_int_equal(c.threads, 64);
 	assert_int_equal(config_set(&c, "server", "threads", "4x", err, sizeof(err)), -1);
 	assert_int_equal(config_set(&c, "server", "threads", "", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "database", "result_cache", "0", err, sizeof(err)), 0);
+	assert_int_equal(c.result_cache, 0);
+	assert_int_equal(config_set(&c, "database", "result_cache", "1025", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "result_cache"));
+	assert_int_equal(config_set(&c, "database", "result_cache", "-1", err, sizeof(err)), -1);
+	assert_int_equal(c.result_cache, 0);
 	assert_int_equal(config_set(&c, "company", "oib", "69435151530", err, sizeof(err)), 0);
 	assert_string_equal(c.company_oib, "69435151530");
 	assert_int_equal(config_set(&c, "company", "oib", "69435151531", err, sizeof(err)), -1);
