@@ -152,8 +152,8 @@ int store_extra_list(struct store *st, int64_t ticket_id, struct bill_extra_list
  * one prepayment with an item per line and month.  Sets *id (may be NULL).
  * INVALID unless p->first is month, p->last within the next eleven months,
  * every line one of the contract's with last - first + 1 month_amounts of at
- * least 0 that sum to its amount; NOT_FOUND for an unknown contract;
- * CONFLICT when a prepayment of the same contract already covers any of
+ * least 0 that sum to its amount, and the contract paid in advance
+ * (prepaid); NOT_FOUND for an unknown contract; CONFLICT when a prepayment of the same contract already covers any of
  * those months, or month is closed.
  */
 int store_prepay_record(struct store *st, int32_t month, const struct bill_prepay *p, int64_t now,

@@ -95,6 +95,7 @@ enum bill_stmt {
 	B_CLIENT_ROW,
 	B_CLIENTS_BY_NAME,
 	B_CONTRACT_EXISTS,
+	B_CONTRACT_PREPAID,
 	B_OVERRIDE_DELETE,
 	B_OVERRIDE_INSERT,
 	B_OVERRIDE_LIST,
@@ -175,6 +176,7 @@ const char *const sq_bill_sql[B__END - SQ_BILL_FIRST] = {
 	B(B_CLIENTS_BY_NAME) = "SELECT c.id, c.name, c.oib, c.address FROM clients c "
 			       "ORDER BY c.name COLLATE NOCASE, c.id",
 	B(B_CONTRACT_EXISTS) = "SELECT client_id FROM contracts WHERE id = ?1",
+	B(B_CONTRACT_PREPAID) = "SELECT prepaid FROM contracts WHERE id = ?1",
 
 	/* ?2 client, ?3 contract: exactly one of them NULL */
 	B(B_OVERRIDE_DELETE) = "DELETE FROM rate_overrides WHERE rate_id = ?1 "
@@ -1726,7 +1728,7 @@ int sq_prepay_record(struct store *st, int32_t month, const struct bill_prepay *
 		     int64_t *id)
 {
 	char a[8], b[8];
-	int64_t pid = 0, client_id = 0;
+	int64_t pid = 0, client_id = 0, prepaid = 0;
 	sqlite3_stmt *s = NULL;
 	size_t i;
 	int32_t m;
@@ -1738,6 +1740,16 @@ int sq_prepay_record(struct store *st, int32_t month, const struct bill_prepay *
 		return rc;
 	if ((rc = contract_exists(st, p->contract_id, &client_id)) != STORE_OK)
 		goto out;
+	if ((rc = query_int(st, B_CONTRACT_PREPAID, p->contract_id, 0, &prepaid, &found)) !=
+	    STORE_OK)
+		goto out;
+	if (!prepaid) {
+		rc = store_fail(st, STORE_INVALID,
+				"contract %" PRId64 " is paid after each month, not in advance: "
+				"its months are charged by the month-end run",
+				p->contract_id);
+		goto out;
+	}
 	if ((rc = sq_prepare(st, B_PREPAY_OVERLAP, &s)) != STORE_OK)
 		goto out;
 	sq_bind_int(st, s, 1, p->contract_id);

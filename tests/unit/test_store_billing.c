@@ -961,12 +961,12 @@ static void test_extras(void **state)
 static void test_prepay(void **state)
 {
 	struct fx *fx = *state;
-	struct bill_contract_line stored[2], other[1];
+	struct bill_contract_line stored[2], other[1], after[1];
 	struct bill_prepay_line pl[2];
 	struct bill_prepay_list l;
 	struct bill_prepay p;
 	char msg[128];
-	int64_t amounts[24], k, o, pid = 0, pid2 = 0;
+	int64_t amounts[24], k, o, a, pid = 0, pid2 = 0;
 	struct ln ls[2] = {{0, 1000, -1}, {0, 2000, 10000}};
 
 	ls[0].service = fx->printer;
@@ -1055,6 +1055,16 @@ static void test_prepay(void **state)
 	assert_string_equal(store_errmsg(fx->st), msg);
 	prepay_init(&p, pl, amounts, 999, APR, APR + 2, other, 1, 3500);
 	assert_int_equal(store_prepay_record(fx->st, APR, &p, NOW, NULL), STORE_NOT_FOUND);
+	/* a contract paid after each month has nothing to prepay */
+	a = add_contract(fx, fx->alfa, "UG-9", day_of(2027, 1, 1), -1, 0, CYCLE_MONTHLY, ls, 1,
+			 after);
+	prepay_init(&p, pl, amounts, a, APR, APR, after, 1, 3500);
+	assert_int_equal(store_prepay_record(fx->st, APR, &p, NOW, NULL), STORE_INVALID);
+	snprintf(msg, sizeof(msg),
+		 "contract %lld is paid after each month, not in advance: its months are charged "
+		 "by the month-end run",
+		 (long long)a);
+	assert_string_equal(store_errmsg(fx->st), msg);
 	assert_int_equal(raw_int(fx, "SELECT count(*) FROM prepayments"), 2);
 	/* the next quarter is fine */
 	prepay_init(&p, pl, amounts, k, APR, APR + 2, stored, 2, 100);
@@ -1473,7 +1483,7 @@ static void test_reader_march(void **state)
 	/* Beta: only a contract covering March (and an old one that does not) */
 	ls[0].service = fx->printer;
 	ls[1].service = fx->server;
-	k_beta = add_contract(fx, fx->beta, "UG-B", day_of(2027, 3, 10), -1, 0, CYCLE_MONTHLY, ls,
+	k_beta = add_contract(fx, fx->beta, "UG-B", day_of(2027, 3, 10), -1, 1, CYCLE_MONTHLY, ls,
 			      2, lines);
 	k_old = add_contract(fx, fx->beta, "UG-A", day_of(2026, 1, 1), day_of(2027, 2, 28), 0,
 			     CYCLE_MONTHLY, ls, 1, NULL);
