@@ -17,6 +17,7 @@
 #include "store/store_backend.h"
 #include "store/store_billing.h"
 #include "store/store_mail.h"
+#include "util/buf.h"
 
 /*
  * Statement ids.  Each file keeps its own table of SQL referred to by name
@@ -211,6 +212,16 @@ struct sq_list_query {
 	sq_binder bind;      /* the parameters rows and count share; NULL: none */
 	sq_row_reader read;
 	size_t size;         /* of one record */
+	/*
+	 * 1: its answers may be kept (store_set_result_cache), for a page
+	 * that reads the same list again while nothing changed.  A record
+	 * that points to memory of its own needs dup, which makes a copy's
+	 * pointers its own (-1 when memory is short, nothing held then), and
+	 * drop, which frees them.
+	 */
+	int keep;
+	int (*dup)(void *item);
+	void (*drop)(void *item);
 };
 
 /*
@@ -325,6 +336,22 @@ void sq_queue_cache_clear(struct sq *sq);
 /* Keep up to n queue results (0 = none); frees those kept before. */
 int sq_set_result_cache(struct store *st, int n);
 uint64_t sq_result_cache_hits(struct store *st);
+/*
+ * Kept lists, for sq_list_read.  begin: in the read transaction open on
+ * st (which it starts), *version and whether kept answers can be used
+ * (*usable).  key: s's SQL with its bound values, the key of its answer (-1
+ * when memory is short or key's cap is reached).  get: 1 and out (and
+ * *total, when not NULL) a copy of the answer kept under key at version,
+ * made its own by dup; 0 when there is none.  put: keep a copy of rows.
+ */
+int sq_kept_begin(struct store *st, unsigned *version, int *usable);
+int sq_kept_key(sqlite3_stmt *s, struct buf *key);
+int sq_kept_get(struct store *st, const struct buf *key, unsigned version, size_t size,
+		int (*dup)(void *item), void (*drop)(void *item), struct sq_rows *out,
+		int64_t *total);
+void sq_kept_put(struct store *st, const struct buf *key, unsigned version, size_t size,
+		 int (*dup)(void *item), void (*drop)(void *item), const struct sq_rows *rows,
+		 int64_t total);
 
 /* ---- closed months (0006_billing.sql, store_sqlite_billing.c) ---- */
 

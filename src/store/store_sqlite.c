@@ -894,18 +894,30 @@ int sq_rows_collect(struct store *st, sqlite3_stmt *s, sq_row_reader read, size_
 int sq_list_read(struct store *st, const struct sq_list_query *q, const void *arg, int limit,
 		 int offset, struct sq_rows *out, int64_t *total)
 {
+	struct buf key = BUF_INIT(16384);
 	sqlite3_stmt *s = NULL;
 	int64_t count = 0;
-	int rc;
+	unsigned version = 0;
+	int rc, usable = 0;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = sq_tx_begin_read(st)) != STORE_OK)
 		return rc;
-	if (q->check && (rc = q->check(st, arg)) != STORE_OK)
+	if (q->keep && (rc = sq_kept_begin(st, &version, &usable)) != STORE_OK)
 		goto out;
 	if ((rc = sq_query_prepare(st, q->rows, q->bind, arg, &s)) != STORE_OK)
 		goto out;
 	if (q->page && (rc = sq_bind_page(st, s, q->page, limit, offset)) != STORE_OK)
+		goto out;
+	if (usable && sq_kept_key(s, &key) < 0)
+		usable = 0;
+	/* Kept only after q->check passed, so a kept answer has passed it too. */
+	if (usable && sq_kept_get(st, &key, version, q->size, q->dup, q->drop, out,
+				  q->count != Q_NONE ? &count : NULL)) {
+		rc = sq_tx_commit(st);
+		goto out;
+	}
+	if (q->check && (rc = q->check(st, arg)) != STORE_OK)
 		goto out;
 	if ((rc = sq_rows_collect(st, s, q->read, q->size, out)) != STORE_OK)
 		goto out;
@@ -919,9 +931,13 @@ int sq_list_read(struct store *st, const struct sq_list_query *q, const void *ar
 		sq_done(s);
 		s = NULL;
 	}
+	if (usable)
+		sq_kept_put(st, &key, version, q->size, q->dup, q->drop, out,
+			    q->count != Q_NONE ? count : -1);
 	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
+	buf_free(&key);
 	if (rc != STORE_OK)
 		sq_tx_rollback(st);
 	else if (total)
@@ -1474,7 +1490,7 @@ static int sq_user_get_by_email(struct store *st, const char *email, struct user
 static int sq_user_list(struct store *st, struct user_list *out)
 {
 	static const struct sq_list_query q = {
-		.rows = Q_USER_LIST, .read = sq_read_user, .size = sizeof(struct user),
+		.rows = Q_USER_LIST, .read = sq_read_user, .size = sizeof(struct user), .keep = 1,
 	};
 	struct sq_rows r;
 	int rc = sq_list_read(st, &q, NULL, 0, 0, &r, NULL);
@@ -2026,12 +2042,12 @@ static int sq_contact_list(struct store *st, const struct contact_filter *f,
 {
 	static const struct contact_filter all;
 	static const struct sq_list_query q = {
-		.rows = Q_CONTACT_LIST, .page = 4, .count = Q_CONTACT_COUNT,
+		.rows = Q_CONTACT_LIST, .page = 4, .count = Q_CONTACT_COUNT, .keep = 1,
 		.bind = bind_contact_filter, .read = sq_read_contact,
 		.size = sizeof(struct contact),
 	};
 	static const struct sq_list_query q_client = {
-		.rows = Q_CONTACT_LIST_CLIENT, .page = 4, .count = Q_CONTACT_COUNT_CLIENT,
+		.rows = Q_CONTACT_LIST_CLIENT, .page = 4, .count = Q_CONTACT_COUNT_CLIENT, .keep = 1,
 		.bind = bind_contact_filter, .read = sq_read_contact,
 		.size = sizeof(struct contact),
 	};
@@ -2624,11 +2640,30 @@ static int ticket_arg_exists(struct store *st, const void *arg)
 	return sq_ticket_exists(st, *(const int64_t *)arg);
 }
 
+/* A kept event's body, its own (sq_list_query's dup and drop). */
+static int event_dup(void *item)
+{
+	struct event *e = item;
+
+	if (e->body && !(e->body = strdup(e->body)))
+		return -1;
+	return 0;
+}
+
+static void event_drop(void *item)
+{
+	struct event *e = item;
+
+	free(e->body);
+	e->body = NULL;
+}
+
 static int sq_ticket_events(struct store *st, int64_t ticket_id, struct event_list *out)
 {
 	static const struct sq_list_query q = {
 		.check = ticket_arg_exists, .rows = Q_EVENT_LIST,
 		.bind = sq_bind_key_int, .read = sq_read_event, .size = sizeof(struct event),
+		.keep = 1, .dup = event_dup, .drop = event_drop,
 	};
 	struct sq_rows r;
 	int rc = sq_list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
@@ -2919,6 +2954,7 @@ static int sq_time_list(struct store *st, int64_t ticket_id, struct time_entry_l
 	static const struct sq_list_query q = {
 		.check = ticket_arg_exists, .rows = Q_TIME_LIST,
 		.bind = sq_bind_key_int, .read = read_time_entry, .size = sizeof(struct time_entry),
+		.keep = 1,
 	};
 	struct sq_rows r;
 	int rc = sq_list_read(st, &q, &ticket_id, 0, 0, &r, NULL);
@@ -3057,7 +3093,7 @@ static int sq_attachment_list(struct store *st, int64_t ticket_id, struct attach
 	static const struct sq_list_query q = {
 		.check = ticket_arg_exists, .rows = Q_ATTACHMENT_LIST,
 		.bind = sq_bind_key_int, .read = sq_read_attachment,
-		.size = sizeof(struct attachment),
+		.size = sizeof(struct attachment), .keep = 1,
 	};
 	struct sq_rows r;
 	int rc = sq_list_read(st, &q, &ticket_id, 0, 0, &r, NULL);

@@ -1650,7 +1650,7 @@ int sq_extra_list(struct store *st, int64_t ticket_id, struct bill_extra_list *o
 {
 	static const struct sq_list_query by_ticket = {
 		.check = extra_ticket_check, .rows = B_EXTRA_LIST_TICKET, .bind = sq_bind_key_int,
-		.read = read_extra, .size = sizeof(struct extra_row),
+		.read = read_extra, .size = sizeof(struct extra_row), .keep = 1,
 	};
 	static const struct sq_list_query all = {
 		.rows = B_EXTRA_LIST_ALL, .read = read_extra, .size = sizeof(struct extra_row),

@@ -511,17 +511,53 @@ struct sq_result {
 	size_t key_len;
 	unsigned version;
 	uint64_t used; /* sq->result_tick at its last use */
-	struct ticket *rows; /* QUEUE_ROWS: the page */
-	size_t n;
-	int64_t total; /* QUEUE_ROWS: how many match; -1 = not read */
+	void *items;   /* records (a page of tickets, a list) of size bytes each */
+	size_t n, size;
+	void (*drop)(void *item); /* frees what an item points to; NULL: it points nowhere */
+	int64_t total; /* how many match, of a page; -1 = not read */
 	int64_t counts[STATUS_COUNT]; /* QUEUE_COUNTS */
 };
 
 static void result_empty(struct sq_result *r)
 {
+	size_t i;
+
+	if (r->drop)
+		for (i = 0; i < r->n; i++)
+			r->drop((char *)r->items + i * r->size);
 	free(r->key);
-	free(r->rows);
+	free(r->items);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * *to = a copy of n records of size bytes at from, each made its own by
+ * dup (NULL: they point nowhere), which drop undoes.  -1 when memory is
+ * short, nothing held then.
+ */
+static int items_copy(void **to, const void *from, size_t n, size_t size,
+		      int (*dup)(void *item), void (*drop)(void *item))
+{
+	size_t i, j;
+
+	*to = NULL;
+	if (!n)
+		return 0;
+	if (!(*to = malloc(n * size)))
+		return -1;
+	memcpy(*to, from, n * size);
+	if (!dup)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (dup((char *)*to + i * size) < 0) {
+			for (j = 0; j < i; j++)
+				drop((char *)*to + j * size);
+			free(*to);
+			*to = NULL;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int sq_set_result_cache(struct store *st, int n)
@@ -661,22 +697,70 @@ static struct sq_result *result_slot(struct sq *sq, const struct buf *key, unsig
 	return r;
 }
 
-/* Keep a page of rows (and its total, -1 = not read) under key. */
-static void result_keep_rows(struct sq *sq, const struct buf *key, unsigned version,
-			     const struct ticket *rows, size_t n, int64_t total)
+/*
+ * Keep n records of size bytes (and their total, -1 = not read) under key:
+ * a copy, made its own by dup, which drop frees.
+ */
+static void result_keep_items(struct sq *sq, const struct buf *key, unsigned version,
+			      const void *items, size_t n, size_t size, int (*dup)(void *item),
+			      void (*drop)(void *item), int64_t total)
 {
 	struct sq_result *r;
 
 	if (n > STORE_RESULT_ROWS_MAX || !(r = result_slot(sq, key, version)))
 		return;
-	if (n && !(r->rows = malloc(n * sizeof(*rows)))) {
+	if (items_copy(&r->items, items, n, size, dup, drop) < 0) {
 		result_empty(r);
 		return;
 	}
-	if (n)
-		memcpy(r->rows, rows, n * sizeof(*rows));
 	r->n = n;
+	r->size = size;
+	r->drop = dup ? drop : NULL;
 	r->total = total;
+}
+
+/* ---- kept lists (sq_list_read) ---- */
+
+int sq_kept_begin(struct store *st, unsigned *version, int *usable)
+{
+	return result_version(st, version, usable);
+}
+
+int sq_kept_key(sqlite3_stmt *s, struct buf *key)
+{
+	char *sql = sqlite3_expanded_sql(s);
+	int rc;
+
+	if (!sql)
+		return -1;
+	rc = buf_putc(key, 'L') < 0 || buf_puts(key, sql) < 0 ? -1 : 0;
+	sqlite3_free(sql);
+	return rc;
+}
+
+int sq_kept_get(struct store *st, const struct buf *key, unsigned version, size_t size,
+		int (*dup)(void *item), void (*drop)(void *item), struct sq_rows *out,
+		int64_t *total)
+{
+	struct sq *sq = sq_of(st);
+	struct sq_result *r = result_find(sq, key, version);
+
+	if (!r || r->size != size || (total && r->total < 0))
+		return 0;
+	if (items_copy(&out->items, r->items, r->n, size, dup, drop) < 0)
+		return 0;
+	out->n = out->cap = r->n;
+	if (total)
+		*total = r->total;
+	sq->result_hits++;
+	return 1;
+}
+
+void sq_kept_put(struct store *st, const struct buf *key, unsigned version, size_t size,
+		 int (*dup)(void *item), void (*drop)(void *item), const struct sq_rows *rows,
+		 int64_t total)
+{
+	result_keep_items(sq_of(st), key, version, rows->items, rows->n, size, dup, drop, total);
 }
 
 /*
@@ -831,7 +915,7 @@ int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticke
 		sq->result_hits++;
 		r.items = kept->n ? xmalloc(kept->n * sizeof(struct ticket)) : NULL;
 		if (kept->n)
-			memcpy(r.items, kept->rows, kept->n * sizeof(struct ticket));
+			memcpy(r.items, kept->items, kept->n * sizeof(struct ticket));
 		r.n = kept->n;
 		n = kept->total;
 		rc = sq_tx_commit(st);
@@ -871,7 +955,8 @@ int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticke
 		s = NULL;
 	}
 	if (usable)
-		result_keep_rows(sq, &key, version, r.items, r.n, total ? n : -1);
+		result_keep_items(sq, &key, version, r.items, r.n, sizeof(struct ticket), NULL,
+				  NULL, total ? n : -1);
 	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
@@ -1025,7 +1110,7 @@ static int read_time_share(struct store *st, sqlite3_stmt *s, void *item)
 int sq_ticket_time_shares(struct store *st, int64_t ticket_id, struct time_share_list *out)
 {
 	static const struct sq_list_query q = {
-		.check = ticket_arg_exists, .rows = W_TIME_SHARES, .bind = sq_bind_key_int,
+		.check = ticket_arg_exists, .rows = W_TIME_SHARES, .bind = sq_bind_key_int, .keep = 1,
 		.read = read_time_share, .size = sizeof(struct time_share),
 	};
 	struct sq_rows r;
@@ -1070,7 +1155,7 @@ static int read_ticket_mail(struct store *st, sqlite3_stmt *s, void *item)
 int sq_ticket_mail_list(struct store *st, int64_t ticket_id, struct ticket_mail_list *out)
 {
 	static const struct sq_list_query q = {
-		.check = ticket_arg_exists, .rows = W_MAIL_LIST, .bind = sq_bind_key_int,
+		.check = ticket_arg_exists, .rows = W_MAIL_LIST, .bind = sq_bind_key_int, .keep = 1,
 		.read = read_ticket_mail, .size = sizeof(struct ticket_mail),
 	};
 	struct sq_rows r;

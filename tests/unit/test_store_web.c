@@ -957,6 +957,84 @@ static void test_result_cache(void **state)
 	store_close(other);
 }
 
+/*
+ * Kept lists (sq_list_query.keep): a ticket's history read again while
+ * nothing changed is a copy of the kept one, bodies included, each the
+ * caller's own; any commit makes it read again; an unknown ticket is
+ * NOT_FOUND every time.
+ */
+static void test_kept_lists(void **state)
+{
+	struct fx *fx = *state;
+	const struct tk k = { "Mreža pada", .body = "Od jutra nema mreže." };
+	struct event_list a, b;
+	struct user_list u;
+	struct store *other;
+	struct event e;
+	uint64_t hits;
+	int64_t id;
+
+	assert_int_equal(store_set_result_cache(fx->st, 8), STORE_OK);
+	assert_int_equal(testdb_open(fx->path, &other, 0), 0);
+	id = tk_create(fx, &k, NULL);
+
+	assert_int_equal(store_ticket_events(fx->st, id, &a), STORE_OK);
+	hits = store_result_cache_hits(fx->st);
+	assert_int_equal(store_ticket_events(fx->st, id, &b), STORE_OK);
+	assert_int_equal(store_result_cache_hits(fx->st), hits + 1);
+	assert_int_equal(b.n, a.n);
+	assert_true(a.n >= 1);
+	assert_non_null(b.items[0].body);
+	assert_string_equal(b.items[0].body, a.items[0].body);
+	/* each copy is its own: freeing one leaves the other and the kept one whole */
+	assert_ptr_not_equal(b.items[0].body, a.items[0].body);
+	event_list_free(&a);
+	assert_int_equal(store_ticket_events(fx->st, id, &a), STORE_OK);
+	assert_string_equal(a.items[0].body, b.items[0].body);
+	event_list_free(&a);
+	event_list_free(&b);
+
+	/* another connection adds an event: read again, and it is there */
+	memset(&e, 0, sizeof(e));
+	e.ticket_id = id;
+	e.kind = EVENT_NOTE;
+	e.author_user_id = fx->bruno;
+	e.body = "Zamijenjen switch.";
+	assert_int_equal(store_event_add(other, &e, NOW + 60), STORE_OK);
+	hits = store_result_cache_hits(fx->st);
+	assert_int_equal(store_ticket_events(fx->st, id, &a), STORE_OK);
+	assert_int_equal(store_result_cache_hits(fx->st), hits);
+	assert_string_equal(a.items[a.n - 1].body, "Zamijenjen switch.");
+	event_list_free(&a);
+
+	/* an unknown ticket: refused each time, never kept */
+	assert_int_equal(store_ticket_events(fx->st, id + 1000, &a), STORE_NOT_FOUND);
+	assert_int_equal(store_ticket_events(fx->st, id + 1000, &a), STORE_NOT_FOUND);
+
+	/* the staff list: a name changed elsewhere is read, not the kept one */
+	assert_int_equal(store_user_list(fx->st, &u), STORE_OK);
+	user_list_free(&u);
+	hits = store_result_cache_hits(fx->st);
+	assert_int_equal(store_user_list(fx->st, &u), STORE_OK);
+	assert_int_equal(store_result_cache_hits(fx->st), hits + 1);
+	assert_string_equal(u.items[0].name, "Ana Anić");
+	user_list_free(&u);
+	{
+		sqlite3 *raw = raw_open(fx);
+
+		assert_int_equal(sqlite3_exec(raw, "UPDATE users SET name = 'Ana Anić-Kovač' "
+						   "WHERE name = 'Ana Anić'",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_changes(raw), 1);
+		sqlite3_close(raw);
+	}
+	assert_int_equal(store_user_list(fx->st, &u), STORE_OK);
+	assert_string_equal(u.items[0].name, "Ana Anić-Kovač");
+	user_list_free(&u);
+	store_close(other);
+}
+
 static void test_queue_invalid(void **state)
 {
 	struct fx *fx = *state;
@@ -1444,6 +1522,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_names_and_time, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_queue_invalid, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_result_cache, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_kept_lists, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_category, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_merge, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_merge_mail, fx_setup, fx_teardown),
