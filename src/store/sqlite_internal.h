@@ -216,12 +216,13 @@ struct sq_list_query {
 	 * 1: its answers may be kept (store_set_result_cache), for a page
 	 * that reads the same list again while nothing changed.  A record
 	 * that points to memory of its own needs dup, which makes a copy's
-	 * pointers its own (-1 when memory is short, nothing held then), and
-	 * drop, which frees them.
+	 * pointers its own (-1 when memory is short, nothing held then), drop,
+	 * which frees them, and held, the bytes they hold.
 	 */
 	int keep;
 	int (*dup)(void *item);
 	void (*drop)(void *item);
+	size_t (*held)(const void *item);
 };
 
 /*
@@ -349,9 +350,8 @@ int sq_kept_key(sqlite3_stmt *s, struct buf *key);
 int sq_kept_get(struct store *st, const struct buf *key, unsigned version, size_t size,
 		int (*dup)(void *item), void (*drop)(void *item), struct sq_rows *out,
 		int64_t *total);
-void sq_kept_put(struct store *st, const struct buf *key, unsigned version, size_t size,
-		 int (*dup)(void *item), void (*drop)(void *item), const struct sq_rows *rows,
-		 int64_t total);
+void sq_kept_put(struct store *st, const struct buf *key, const struct sq_list_query *q,
+		 unsigned version, const struct sq_rows *rows, int64_t total);
 
 /* ---- closed months (0006_billing.sql, store_sqlite_billing.c) ---- */
 

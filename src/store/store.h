@@ -49,18 +49,23 @@ const char *store_errmsg(const struct store *st);
 int store_set_busy_timeout(struct store *st, int ms);
 
 /*
- * Keep the answers of up to n queue reads (store_ticket_list and
- * store_ticket_status_counts with a filter the kept counts do not answer)
- * on this connection, and answer the same read again from them while the
+ * Keep the answers of up to n reads on this connection -- the queue's
+ * (store_ticket_list, and store_ticket_status_counts with a filter the
+ * kept counts do not answer) and the lists a ticket page reads
+ * (store_ticket_events, _mail_list, _time_shares, store_attachment_list,
+ * store_time_list, store_extra_list of a ticket, store_contact_list,
+ * store_user_list) -- and answer the same read again from them while the
  * database has not changed: any commit since, by this connection or by
  * another in any process, makes every answer kept before it stale.  Reads
  * inside an open write transaction are never answered from them.  A result
- * of more than STORE_RESULT_ROWS_MAX rows is not kept.  store_open keeps
+ * of more than STORE_RESULT_ROWS_MAX rows or STORE_RESULT_BYTES_MAX bytes is
+ * not kept, so a connection holds at most n times that.  store_open keeps
  * none (n = 0); evid serve keeps [database] result_cache per connection.
  * n beyond STORE_RESULT_CACHE_MAX or negative: INVALID.
  */
 #define STORE_RESULT_CACHE_MAX 1024
 #define STORE_RESULT_ROWS_MAX 200
+#define STORE_RESULT_BYTES_MAX (256 * 1024)
 int store_set_result_cache(struct store *st, int n);
 /* How many reads on st were answered from kept answers (0 for a backend without them). */
 uint64_t store_result_cache_hits(struct store *st);

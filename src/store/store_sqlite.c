@@ -932,8 +932,7 @@ int sq_list_read(struct store *st, const struct sq_list_query *q, const void *ar
 		s = NULL;
 	}
 	if (usable)
-		sq_kept_put(st, &key, version, q->size, q->dup, q->drop, out,
-			    q->count != Q_NONE ? count : -1);
+		sq_kept_put(st, &key, q, version, out, q->count != Q_NONE ? count : -1);
 	rc = sq_tx_commit(st);
 out:
 	sq_done(s);
@@ -2658,12 +2657,19 @@ static void event_drop(void *item)
 	e->body = NULL;
 }
 
+static size_t event_held(const void *item)
+{
+	const struct event *e = item;
+
+	return e->body ? strlen(e->body) + 1 : 0;
+}
+
 static int sq_ticket_events(struct store *st, int64_t ticket_id, struct event_list *out)
 {
 	static const struct sq_list_query q = {
 		.check = ticket_arg_exists, .rows = Q_EVENT_LIST,
 		.bind = sq_bind_key_int, .read = sq_read_event, .size = sizeof(struct event),
-		.keep = 1, .dup = event_dup, .drop = event_drop,
+		.keep = 1, .dup = event_dup, .drop = event_drop, .held = event_held,
 	};
 	struct sq_rows r;
 	int rc = sq_list_read(st, &q, &ticket_id, 0, 0, &r, NULL);

@@ -699,15 +699,17 @@ static struct sq_result *result_slot(struct sq *sq, const struct buf *key, unsig
 
 /*
  * Keep n records of size bytes (and their total, -1 = not read) under key:
- * a copy, made its own by dup, which drop frees.
+ * a copy, made its own by dup, which drop frees; held bytes in all.  Not
+ * kept beyond STORE_RESULT_ROWS_MAX records or STORE_RESULT_BYTES_MAX bytes.
  */
 static void result_keep_items(struct sq *sq, const struct buf *key, unsigned version,
 			      const void *items, size_t n, size_t size, int (*dup)(void *item),
-			      void (*drop)(void *item), int64_t total)
+			      void (*drop)(void *item), size_t held, int64_t total)
 {
 	struct sq_result *r;
 
-	if (n > STORE_RESULT_ROWS_MAX || !(r = result_slot(sq, key, version)))
+	if (n > STORE_RESULT_ROWS_MAX || held > STORE_RESULT_BYTES_MAX ||
+	    !(r = result_slot(sq, key, version)))
 		return;
 	if (items_copy(&r->items, items, n, size, dup, drop) < 0) {
 		result_empty(r);
@@ -756,32 +758,28 @@ int sq_kept_get(struct store *st, const struct buf *key, unsigned version, size_
 	return 1;
 }
 
-void sq_kept_put(struct store *st, const struct buf *key, unsigned version, size_t size,
-		 int (*dup)(void *item), void (*drop)(void *item), const struct sq_rows *rows,
-		 int64_t total)
+void sq_kept_put(struct store *st, const struct buf *key, const struct sq_list_query *q,
+		 unsigned version, const struct sq_rows *rows, int64_t total)
 {
-	result_keep_items(sq_of(st), key, version, rows->items, rows->n, size, dup, drop, total);
+	size_t i, held = rows->n * q->size;
+
+	for (i = 0; q->held && i < rows->n && held <= STORE_RESULT_BYTES_MAX; i++)
+		held += q->held((const char *)rows->items + i * q->size);
+	result_keep_items(sq_of(st), key, version, rows->items, rows->n, q->size, q->dup, q->drop,
+			  held, total);
 }
 
 /*
- * The count of each status of the tickets of shape p -- all of them, or one
- * assignee's, or nobody's -- from the tables the triggers keep.
+ * counts[] = the rows (status, count) of s, whose parameters are bound,
+ * every status without a row 0; s is put back for its next use.  counts is
+ * left alone on failure.
  */
-static int status_counts_kept(struct store *st, const struct queue_plan *p,
-			      int64_t counts[STATUS_COUNT])
+static int status_counts_collect(struct store *st, sqlite3_stmt *s, int64_t counts[STATUS_COUNT])
 {
+	int64_t c[STATUS_COUNT] = { 0 };
 	enum ticket_status status;
-	sqlite3_stmt *s = NULL;
 	int rc;
 
-	memset(counts, 0, STATUS_COUNT * sizeof(counts[0]));
-	if (p->mask & (QF_ASSIGNEE | QF_UNASSIGNED)) {
-		if ((rc = sq_prepare(st, W_ASSIGNEE_COUNTS, &s)) != STORE_OK)
-			return rc;
-		sq_bind_int(st, s, 1, (p->mask & QF_ASSIGNEE) ? p->f->assignee_id : 0);
-	} else if ((rc = sq_prepare(st, W_STATUS_COUNTS, &s)) != STORE_OK) {
-		return rc;
-	}
 	while ((rc = sq_step(st, s)) == 1) {
 		const unsigned char *name = sqlite3_column_text(s, 0);
 
@@ -791,10 +789,32 @@ static int status_counts_kept(struct store *st, const struct queue_plan *p,
 					"understand");
 			break;
 		}
-		counts[status] = sqlite3_column_int64(s, 1);
+		c[status] = sqlite3_column_int64(s, 1);
 	}
 	sq_done(s);
+	if (rc == STORE_OK)
+		memcpy(counts, c, sizeof(c));
 	return rc;
+}
+
+/*
+ * The count of each status of the tickets of shape p -- all of them, or one
+ * assignee's, or nobody's -- from the tables the triggers keep.
+ */
+static int status_counts_kept(struct store *st, const struct queue_plan *p,
+			      int64_t counts[STATUS_COUNT])
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (p->mask & (QF_ASSIGNEE | QF_UNASSIGNED)) {
+		if ((rc = sq_prepare(st, W_ASSIGNEE_COUNTS, &s)) != STORE_OK)
+			return rc;
+		sq_bind_int(st, s, 1, (p->mask & QF_ASSIGNEE) ? p->f->assignee_id : 0);
+	} else if ((rc = sq_prepare(st, W_STATUS_COUNTS, &s)) != STORE_OK) {
+		return rc;
+	}
+	return status_counts_collect(st, s, counts);
 }
 
 /*
@@ -826,29 +846,13 @@ static int64_t queue_count_kept(const struct queue_plan *p, const int64_t counts
 static int queue_counts_read(struct store *st, const struct queue_plan *p,
 			     int64_t counts[STATUS_COUNT])
 {
-	int64_t c[STATUS_COUNT] = { 0 };
-	enum ticket_status status;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	if ((rc = queue_prepare(st, p, &s)) != STORE_OK)
 		return rc;
 	queue_bind(st, s, p);
-	while ((rc = sq_step(st, s)) == 1) {
-		const unsigned char *name = sqlite3_column_text(s, 0);
-
-		if (!name || status_parse((const char *)name, &status) < 0) {
-			rc = store_fail(st, STORE_ERROR,
-					"the database holds a ticket status this evid does not "
-					"understand");
-			break;
-		}
-		c[status] = sqlite3_column_int64(s, 1);
-	}
-	sq_done(s);
-	if (rc == STORE_OK)
-		memcpy(counts, c, sizeof(c));
-	return rc;
+	return status_counts_collect(st, s, counts);
 }
 
 /*
@@ -956,7 +960,7 @@ int sq_ticket_list(struct store *st, const struct ticket_filter *f, struct ticke
 	}
 	if (usable)
 		result_keep_items(sq, &key, version, r.items, r.n, sizeof(struct ticket), NULL,
-				  NULL, total ? n : -1);
+				  NULL, r.n * sizeof(struct ticket), total ? n : -1);
 	rc = sq_tx_commit(st);
 out:
 	sq_done(s);

@@ -1007,6 +1007,26 @@ static void test_kept_lists(void **state)
 	assert_string_equal(a.items[a.n - 1].body, "Zamijenjen switch.");
 	event_list_free(&a);
 
+	/* a history of more than STORE_RESULT_BYTES_MAX bytes is read each time, not kept */
+	{
+		char *big = xmalloc(60000);
+		int i;
+
+		memset(big, 'x', 59999);
+		big[59999] = '\0';
+		e.body = big;
+		for (i = 0; i < 5; i++)
+			assert_int_equal(store_event_add(fx->st, &e, NOW + 120 + i), STORE_OK);
+		free(big);
+		assert_int_equal(store_ticket_events(fx->st, id, &a), STORE_OK);
+		event_list_free(&a);
+		hits = store_result_cache_hits(fx->st);
+		assert_int_equal(store_ticket_events(fx->st, id, &a), STORE_OK);
+		assert_int_equal(store_result_cache_hits(fx->st), hits);
+		assert_int_equal(strlen(a.items[a.n - 1].body), 59999);
+		event_list_free(&a);
+	}
+
 	/* an unknown ticket: refused each time, never kept */
 	assert_int_equal(store_ticket_events(fx->st, id + 1000, &a), STORE_NOT_FOUND);
 	assert_int_equal(store_ticket_events(fx->st, id + 1000, &a), STORE_NOT_FOUND);
