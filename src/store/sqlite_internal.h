@@ -71,6 +71,7 @@ struct sq {
 	int batch;                /* store_batch_begin: transactions are savepoints in it */
 	int batch_read;           /* the batch is store_read_begin's snapshot */
 	int read_nest;            /* store_read_begin calls that joined that snapshot */
+	int read_tx;              /* reads open in that snapshot, which took no savepoint */
 	struct sq_result *result; /* store_set_result_cache's slots, NULL = none kept */
 	unsigned result_n;
 	uint64_t result_tick;     /* counts uses, to find the slot used longest ago */

@@ -490,15 +490,31 @@ int sq_tx_begin(struct store *st)
 	return sq_exec(st, sq_of(st)->batch ? Q_SAVEPOINT : Q_BEGIN);
 }
 
-/* A read transaction: every statement in it sees the same snapshot. */
+/*
+ * A read transaction: every statement in it sees the same snapshot.  In a
+ * snapshot of store_read_begin there is one already, and a read has nothing
+ * to undo: no savepoint, only a count for its commit or rollback.
+ */
 int sq_tx_begin_read(struct store *st)
 {
-	return sq_exec(st, sq_of(st)->batch ? Q_SAVEPOINT : Q_BEGIN_READ);
+	struct sq *sq = sq_of(st);
+
+	if (sq->batch && sq->batch_read) {
+		sq->read_tx++;
+		return STORE_OK;
+	}
+	return sq_exec(st, sq->batch ? Q_SAVEPOINT : Q_BEGIN_READ);
 }
 
 int sq_tx_commit(struct store *st)
 {
-	return sq_exec(st, sq_of(st)->batch ? Q_RELEASE : Q_COMMIT);
+	struct sq *sq = sq_of(st);
+
+	if (sq->read_tx > 0) {
+		sq->read_tx--;
+		return STORE_OK;
+	}
+	return sq_exec(st, sq->batch ? Q_RELEASE : Q_COMMIT);
 }
 
 /*
@@ -510,6 +526,10 @@ void sq_tx_rollback(struct store *st)
 {
 	struct sq *sq = sq_of(st);
 
+	if (sq->read_tx > 0) {
+		sq->read_tx--;
+		return;
+	}
 	if (sqlite3_get_autocommit(sq->db))
 		return;
 	if (sq->batch) {
@@ -594,6 +614,7 @@ static int sq_batch_end(struct store *st, int commit)
 	}
 	sq->batch = 0;
 	sq->batch_read = 0;
+	sq->read_tx = 0;
 	if (sqlite3_get_autocommit(sq->db))
 		return store_fail(st, STORE_ERROR,
 				  "the database gave up the batch after an earlier failure");
