@@ -1,14 +1,16 @@
 /*
  * i18n: the user's language for dates, times and numbers (see i18n.h).
- * Local time comes from localtime_r in the business zone that
- * clock_set_zone installed at start-up.
+ * Local time is in the business zone that clock_set_zone installed at
+ * start-up, from a table of its offsets read once from localtime_r.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/calendar.h"
 #include "core/money.h"
 #include "web/i18n.h"
 
@@ -75,11 +77,109 @@ static void f_end(struct fmt *f, size_t outsz)
 		*f->p = '\0';
 }
 
-static int local(int64_t t, struct tm *tm)
+/*
+ * The business zone's offsets from UTC, read once per process from
+ * localtime_r, which takes a process-wide lock and cost a fifth of a queue
+ * page (a date on each of its 50 rows).  spans[i] holds from its instant to
+ * the next one's, over SPAN_FIRST..SPAN_END; the zone is set before any
+ * thread starts (clock_set_zone) and never changes after.  Sampled every
+ * SPAN_STEP and each change found to the second: an offset that comes and
+ * goes again within a week would be missed, and no zone has one.
+ */
+#define SPAN_FIRST 0LL             /* 1970-01-01T00:00:00Z */
+#define SPAN_END 4102444800LL      /* 2100-01-01T00:00:00Z */
+#define SPAN_STEP (7 * 86400LL)
+#define SPANS_MAX 1024
+static struct zone_span {
+	int64_t from;
+	long off;
+} spans[SPANS_MAX];
+static size_t n_spans;
+static int spans_ok;
+static pthread_once_t spans_once = PTHREAD_ONCE_INIT;
+
+static int offset_at(int64_t t, long *off)
 {
 	time_t tt = (time_t)t;
+	struct tm tm;
 
-	return localtime_r(&tt, tm) ? 0 : -1;
+	if (!localtime_r(&tt, &tm))
+		return -1;
+	*off = tm.tm_gmtoff;
+	return 0;
+}
+
+static void spans_build(void)
+{
+	int64_t t, lo, hi, mid;
+	long off, o, x;
+
+	if (offset_at(SPAN_FIRST, &off) < 0)
+		return;
+	spans[0] = (struct zone_span){ SPAN_FIRST, off };
+	n_spans = 1;
+	for (t = SPAN_FIRST + SPAN_STEP; t <= SPAN_END; t += SPAN_STEP) {
+		lo = t - SPAN_STEP; /* off holds there */
+		if (offset_at(t, &o) < 0)
+			return;
+		while (o != off) {
+			/* the first second after lo whose offset is not off */
+			hi = t;
+			while (hi - lo > 1) {
+				mid = lo + (hi - lo) / 2;
+				if (offset_at(mid, &x) < 0)
+					return;
+				if (x == off)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			if (offset_at(hi, &x) < 0 || n_spans == SPANS_MAX)
+				return;
+			spans[n_spans++] = (struct zone_span){ hi, x };
+			off = x;
+			lo = hi;
+		}
+	}
+	spans_ok = 1;
+}
+
+/* The calendar fields of t in the business zone (year, month, day, hour, minute, second). */
+static int local(int64_t t, struct tm *tm)
+{
+	size_t a = 0, b;
+	int64_t s, day;
+	int y, m, d;
+	time_t tt;
+
+	pthread_once(&spans_once, spans_build);
+	if (!spans_ok || t < SPAN_FIRST || t >= SPAN_END) {
+		tt = (time_t)t;
+		return localtime_r(&tt, tm) ? 0 : -1;
+	}
+	/* the last span that starts at or before t */
+	b = n_spans;
+	while (b - a > 1) {
+		size_t mid = a + (b - a) / 2;
+
+		if (spans[mid].from <= t)
+			a = mid;
+		else
+			b = mid;
+	}
+	s = t + spans[a].off;
+	day = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+	s -= day * 86400;
+	cal_civil((int32_t)day, &y, &m, &d);
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = (int)(s / 3600);
+	tm->tm_min = (int)(s / 60 % 60);
+	tm->tm_sec = (int)(s % 60);
+	tm->tm_gmtoff = spans[a].off;
+	return 0;
 }
 
 void i18n_datetime(const char *lang, int64_t t, char *out, size_t outsz)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/clock.h"
 #include "web/html.h"
@@ -220,6 +221,47 @@ static void test_dates(void **state)
 	assert_string_equal(out, "2026-11-27T14:05");
 }
 
+/*
+ * Local time from the table of the zone's offsets (i18n.c) is what
+ * localtime_r says: every 5.5 days from 1970 to 2099, and each minute of
+ * the hours around the daylight saving changes of 2026 and 2027.
+ */
+static void test_local_time_as_libc(void **state)
+{
+	static const int64_t changes[] = { 1774746000, 1792890000, 1806195600, 1824944400 };
+	char got[I18N_DATETIME_MAX], want[I18N_DATETIME_MAX];
+	struct tm tm;
+	int64_t t;
+	time_t tt;
+	size_t i;
+	int n = 0;
+
+	(void)state;
+	for (t = 0; t < 4102444800LL; t += 7919 * 60) {
+		tt = (time_t)t;
+		assert_non_null(localtime_r(&tt, &tm));
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M", &tm);
+		i18n_datetime_input(t, got, sizeof(got));
+		assert_string_equal(got, want);
+		n++;
+	}
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		for (t = changes[i] - 7200; t <= changes[i] + 7200; t += 60) {
+			int64_t d;
+
+			for (d = -1; d <= 0; d++) {
+				tt = (time_t)(t + d);
+				assert_non_null(localtime_r(&tt, &tm));
+				strftime(want, sizeof(want), "%Y-%m-%dT%H:%M", &tm);
+				i18n_datetime_input(t + d, got, sizeof(got));
+				assert_string_equal(got, want);
+				n++;
+			}
+		}
+	}
+	assert_true(n > 8000);
+}
+
 struct parse_case {
 	const char *in;
 	int ok;
@@ -362,6 +404,7 @@ int main(void)
 	    cmocka_unit_test(test_integer_edges),
 	    cmocka_unit_test(test_text_runs),
 	    cmocka_unit_test(test_text_every_place),
+	    cmocka_unit_test(test_local_time_as_libc),
 	    cmocka_unit_test(test_control_characters_replaced),
 	    cmocka_unit_test(test_cap),
 	    cmocka_unit_test(test_multiline),
