@@ -72,6 +72,8 @@ struct sq {
 	int batch_read;           /* the batch is store_read_begin's snapshot */
 	int read_nest;            /* store_read_begin calls that joined that snapshot */
 	int read_tx;              /* reads open in that snapshot, which took no savepoint */
+	unsigned snap_version;    /* that snapshot's data version, once a kept read has read it */
+	int snap_version_ok;
 	struct sq_result *result; /* store_set_result_cache's slots, NULL = none kept */
 	unsigned result_n;
 	uint64_t result_tick;     /* counts uses, to find the slot used longest ago */

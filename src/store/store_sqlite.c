@@ -597,6 +597,7 @@ static int sq_read_begin(struct store *st)
 	if ((rc = batch_open(st, Q_BEGIN_READ)) == STORE_OK) {
 		sq->batch_read = 1;
 		sq->read_nest = 0;
+		sq->snap_version_ok = 0;
 	}
 	return rc;
 }
@@ -615,6 +616,7 @@ static int sq_batch_end(struct store *st, int commit)
 	sq->batch = 0;
 	sq->batch_read = 0;
 	sq->read_tx = 0;
+	sq->snap_version_ok = 0;
 	if (sqlite3_get_autocommit(sq->db))
 		return store_fail(st, STORE_ERROR,
 				  "the database gave up the batch after an earlier failure");

@@ -613,11 +613,14 @@ static int result_key(const struct queue_plan *p, struct buf *b)
  * *version = the data version of the read transaction open on st, which
  * this starts if no statement has yet.  0 and *usable = 0 when kept answers
  * cannot be used now: none are kept, or the transaction writes (its own
- * changes are not committed, so the version does not show them yet).
+ * changes are not committed, so the version does not show them yet).  In a
+ * page's snapshot (store_read_begin) the version cannot change, so it is
+ * read once for all of the page's reads.
  */
 static int result_version(struct store *st, unsigned *version, int *usable)
 {
 	struct sq *sq = sq_of(st);
+	int in_snapshot = sq->batch && sq->batch_read;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
@@ -625,6 +628,13 @@ static int result_version(struct store *st, unsigned *version, int *usable)
 	*usable = 0;
 	if (!sq->result_n)
 		return STORE_OK;
+	if (in_snapshot && sq->snap_version_ok) {
+		if (sqlite3_txn_state(sq->db, "main") == SQLITE_TXN_READ) {
+			*version = sq->snap_version;
+			*usable = 1;
+		}
+		return STORE_OK;
+	}
 	if ((rc = sq_prepare(st, W_DATA_VERSION, &s)) != STORE_OK)
 		return rc;
 	rc = sq_step(st, s);
@@ -636,6 +646,10 @@ static int result_version(struct store *st, unsigned *version, int *usable)
 	if (sqlite3_file_control(sq->db, "main", SQLITE_FCNTL_DATA_VERSION, version) != SQLITE_OK)
 		return STORE_OK;
 	*usable = 1;
+	if (in_snapshot) {
+		sq->snap_version = *version;
+		sq->snap_version_ok = 1;
+	}
 	return STORE_OK;
 }
 

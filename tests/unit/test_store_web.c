@@ -1052,6 +1052,38 @@ static void test_kept_lists(void **state)
 	assert_int_equal(store_user_list(fx->st, &u), STORE_OK);
 	assert_string_equal(u.items[0].name, "Ana Anić-Kovač");
 	user_list_free(&u);
+
+	/*
+	 * In a page's snapshot the version is read once: its reads are kept and
+	 * answered as the snapshot's state, a commit elsewhere meanwhile shows
+	 * only after it ends.
+	 */
+	assert_int_equal(store_read_begin(fx->st), STORE_OK);
+	assert_int_equal(store_user_list(fx->st, &u), STORE_OK);
+	hits = store_result_cache_hits(fx->st);
+	{
+		struct user nu;
+
+		memset(&nu, 0, sizeof(nu));
+		strcpy(nu.email, "cvita@evid.test");
+		strcpy(nu.name, "Cvita Cvitić");
+		nu.role = ROLE_TECHNICIAN;
+		nu.active = 1;
+		assert_int_equal(store_user_create(other, &nu, "", NOW), STORE_OK);
+	}
+	{
+		struct user_list u2;
+
+		assert_int_equal(store_user_list(fx->st, &u2), STORE_OK);
+		assert_int_equal(store_result_cache_hits(fx->st), hits + 1);
+		assert_int_equal(u2.n, u.n);
+		user_list_free(&u2);
+		assert_int_equal(store_read_end(fx->st), STORE_OK);
+		assert_int_equal(store_user_list(fx->st, &u2), STORE_OK);
+		assert_int_equal(u2.n, u.n + 1);
+		user_list_free(&u2);
+	}
+	user_list_free(&u);
 	store_close(other);
 }
 
